@@ -1,0 +1,26 @@
+"""The `kiosk` console command. Each group of subcommands lives in `kiosk/commands/`."""
+
+from __future__ import annotations
+
+import warnings
+
+import click
+
+from kiosk.commands.printer import printer
+from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
+
+
+for command in (enrol, identify, import_dir, people, calibrate, printer):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `kiosk` command."""
+    # face_recognition_models imports pkg_resources, which warns on every start.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+    cli()

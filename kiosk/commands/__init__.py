@@ -1,0 +1,1 @@
+"""Subcommands of the `kiosk` console command, one module per group."""

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-time set-up of a fresh Debian/Ubuntu machine (idempotent): system libraries that Qt,
+# OpenCV and the printer need, a Vietnamese-capable font, Chromium for the web-page tests,
+# and uv. Then `uv run ...` installs the Python packages from uv.lock by itself.
+set -euo pipefail
+
+PACKAGES=(
+  # Qt (PySide6) offscreen / xcb: GL, EGL, fonts, keyboard, D-Bus
+  libgl1 libegl1 libglib2.0-0 libfontconfig1 libfreetype6 libxkbcommon0 libxkbcommon-x11-0
+  libdbus-1-3 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+  libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
+  # a Unicode font with every Vietnamese letter, for tickets and screens
+  fonts-dejavu-core fontconfig
+  # USB printers (python-escpos via pyusb)
+  libusb-1.0-0
+  # headless browser for the server's web-page tests
+  chromium
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "installing system packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet uv || python3 -m pip install --quiet --break-system-packages uv
+fi
+export UV_PYTHON_DOWNLOADS=never
+uv sync --locked --quiet
