@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from config.camera import CameraSettings
 from config.errors import ConfigError, describe_validation_error
+from config.kiosk import KioskSettings
 from config.printer import PrinterSettings
 from config.recognition import RecognitionSettings
 from config.server import QueueServerSettings
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(
         default_factory=StorageSettings, description="Kiosk database and face-data protection."
     )
+    camera: CameraSettings = Field(default_factory=CameraSettings, description="Kiosk camera.")
+    kiosk: KioskSettings = Field(default_factory=KioskSettings, description="Kiosk app and flow.")
     printer: PrinterSettings = Field(
         default_factory=PrinterSettings, description="Ticket printer."
     )
