@@ -1,0 +1,1 @@
+"""Registry replica: citizens, face templates, audit log (being built)."""
