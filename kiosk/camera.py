@@ -329,7 +329,8 @@ class CameraWorker:
 
     ``latest()`` returns the newest ``Frame`` at once; ``wait_newer(seq, timeout)`` waits
     for a frame newer than ``seq``. Neither queues: a slow consumer skips frames.
-    ``on_status`` is called from the worker thread with a ``CameraStatus`` on every change.
+    ``on_status`` is called from the worker thread with a ``CameraStatus`` on every change;
+    ``on_frame`` (optional) with every new ``Frame``; both must return quickly.
     """
 
     def __init__(
@@ -337,8 +338,10 @@ class CameraWorker:
         settings: CameraSettings,
         source: CameraSource | None = None,
         on_status: Callable[[CameraStatus], None] | None = None,
+        on_frame: Callable[[Frame], None] | None = None,
     ) -> None:
         self.settings = settings
+        self.on_frame = on_frame
         self.source = source if source is not None else make_source(settings.source, settings)
         self.transform = Transform.from_settings(settings)
         self.on_status = on_status
@@ -448,6 +451,11 @@ class CameraWorker:
         self._fps_times.append(now)
         if len(self._fps_times) > 240:
             del self._fps_times[:120]
+        if self.on_frame is not None:
+            try:
+                self.on_frame(frame)
+            except Exception:
+                log.exception("camera frame callback failed")
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -1,0 +1,219 @@
+"""The small interfaces the app plugs recognition, numbering and printing into.
+
+- ``Identifier``: ``frame_bgr -> result`` with the shape of
+  ``recognition.engine.IdentifyResult`` (``faces``, ``box``, ``reason``, ``match``).
+- ``CitizenLookup``: ``citizen_id -> CitizenInfo | None`` (from ``kiosk.registry``).
+- ``Issuer``: ``IssueTicket -> IssuedTicket``; commits locally before returning, raises
+  ``IssueError`` with a message key when no number can be given.
+- ``Printer``: ``PrintJob -> PrintOutcome``; never raises.
+
+The defaults are real: ``StandaloneIssuer`` numbers tickets in the local database, and
+``make_printer`` uses ``printer.service.TicketPrinter`` when it exists, else
+``ImageFilePrinter`` (a PNG per ticket under the data dir) for ``image://`` URLs.
+None of this imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kiosk.flow import CitizenInfo, IssuedTicket, IssueTicket, Service
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from config import Settings
+    from kiosk.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+
+Identifier = Callable[["np.ndarray"], Any]
+CitizenLookup = Callable[[int], CitizenInfo | None]
+
+
+class IssueError(Exception):
+    """No number could be issued; ``str(exc)`` is a message key for the screen."""
+
+
+class Issuer(Protocol):
+    def __call__(self, request: IssueTicket) -> IssuedTicket: ...
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """Everything printed on a ticket besides the ticket itself."""
+
+    ticket: IssuedTicket
+    service: Service
+    centre_name: str
+    language: str
+    greeting_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """The printer's answer: ``reason`` is a key such as 'paper_out', 'offline'."""
+
+    ok: bool
+    reason: str | None = None
+    message: str = ""
+
+
+class Printer(Protocol):
+    def __call__(self, job: PrintJob) -> PrintOutcome: ...
+
+
+class StandaloneIssuer:
+    """Numbers tickets in the kiosk's own database (no server configured)."""
+
+    def __init__(self, store: TicketStore) -> None:
+        self.store = store
+
+    def __call__(self, request: IssueTicket) -> IssuedTicket:
+        try:
+            return self.store.issue_standalone(request.service, request.citizen_id,
+                                               request.guest_key, request.priority)
+        except Exception as exc:
+            log.exception("standalone issuing failed")
+            raise IssueError("issue_failed") from exc
+
+
+class ImageFilePrinter:
+    """Writes each ticket as a PNG into a folder (the ``image://`` printer of the demo)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        try:
+            from PIL import Image, ImageDraw, ImageFont
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            t = job.ticket
+            font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+            try:
+                big, small = ImageFont.truetype(font_path, 96), ImageFont.truetype(font_path, 24)
+            except OSError:
+                big = small = ImageFont.load_default()
+            img = Image.new("L", (576, 420), 255)
+            draw = ImageDraw.Draw(img)
+            lines = [job.centre_name, job.service.name(job.language)]
+            y = 16
+            for line in lines:
+                draw.text((288, y), line, font=small, fill=0, anchor="ma")
+                y += 36
+            draw.text((288, y + 10), t.number, font=big, fill=0, anchor="ma")
+            y += 140
+            if t.priority:
+                draw.text((288, y), "ƯU TIÊN / PRIORITY", font=small, fill=0, anchor="ma")
+                y += 36
+            draw.text((288, y), t.issued_at.strftime("%d/%m/%Y %H:%M"), font=small, fill=0,
+                      anchor="ma")
+            path = self.folder / f"{t.issued_at:%Y%m%d-%H%M%S}-{t.number}-{t.id[:8]}.png"
+            img.save(path)
+            return PrintOutcome(True, None, str(path))
+        except Exception as exc:  # a printer never crashes the kiosk
+            return PrintOutcome(False, "printer_error", str(exc)[:200])
+
+
+class NoPrinter:
+    """Used when the configured printer cannot be driven: every print fails visibly."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        return PrintOutcome(False, "offline", self.why)
+
+
+class ServicePrinter:
+    """Adapter to ``printer.service.TicketPrinter`` (the printer branch's contract)."""
+
+    def __init__(self, settings: Settings, data_dir: Path) -> None:
+        from printer.service import TicketPrinter
+
+        self._printer = TicketPrinter(settings.printer)
+        self.settings = settings
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        try:
+            from printer.ticket import Ticket
+
+            t = job.ticket
+            ticket = Ticket(
+                centre_name=job.centre_name, service_name=job.service.name(job.language),
+                number=t.number, issued_at=t.issued_at, people_ahead=t.people_ahead,
+                estimated_wait_min=None, counters=t.counters, greeting_name=job.greeting_name,
+                priority=t.priority, survey_url=None, footer=None, language=job.language,
+            )
+            result = self._printer.print_ticket(ticket)
+            return PrintOutcome(bool(result.ok), getattr(result, "reason", None),
+                                getattr(result, "message", "") or "")
+        except Exception as exc:
+            return PrintOutcome(False, "printer_error", str(exc)[:200])
+
+
+def make_printer(settings: Settings, data_dir: Path) -> Printer:
+    """The printer for ``settings.printer.url``: the printer package, else a PNG folder."""
+    try:
+        return ServicePrinter(settings, data_dir)
+    except ImportError:
+        pass
+    except Exception as exc:
+        log.warning("printer cannot be set up: %s", exc)
+        return NoPrinter(str(exc)[:200])
+    url = settings.printer.url
+    if url.startswith("image://"):
+        folder = Path(url.removeprefix("image://") or "tickets")
+        return ImageFilePrinter(folder if folder.is_absolute() else data_dir / folder)
+    return NoPrinter(f"printer {url} needs the printer package")
+
+
+def make_identifier(settings: Settings, data_dir: Path) -> Identifier | None:
+    """The recognition engine on the local registry, or None when it is not available."""
+    try:
+        from recognition.engine import FaceEngine  # noqa: F401
+    except ImportError:
+        log.info("recognition engine not installed: tickets are taken without faces")
+        return None
+    try:
+        return _engine_identifier(settings, data_dir)
+    except Exception as exc:
+        log.warning("face recognition disabled: %s", exc)
+        return None
+
+
+def _engine_identifier(settings: Settings, data_dir: Path) -> Identifier | None:
+    """Build the engine from the registry replica (wired in when main provides it)."""
+    from recognition.engine import FaceEngine
+
+    from kiosk import registry
+
+    load_index = getattr(registry, "load_index", None)
+    if load_index is None:
+        return None
+    index = load_index(settings, data_dir)
+    engine = FaceEngine(settings.recognition, index)
+    return engine.identify_frame
+
+
+def make_citizen_lookup(settings: Settings, data_dir: Path) -> CitizenLookup:
+    """Citizen details from ``kiosk.registry`` when it offers them; else nobody is known."""
+    from kiosk import registry
+
+    lookup = getattr(registry, "citizen_info", None)
+    if lookup is None:
+        return lambda _citizen_id: None
+
+    def find(citizen_id: int) -> CitizenInfo | None:
+        try:
+            return lookup(settings, data_dir, citizen_id)
+        except Exception:
+            log.exception("citizen lookup failed")
+            return None
+
+    return find
