@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication
 
 from kiosk import flow
 from kiosk.camera import CameraStatus, CameraWorker, Frame
@@ -62,6 +61,8 @@ class KioskApp(QObject):
     _recognised = Signal(object)
     _issued = Signal(object)
     _printed = Signal(object)
+    #: The technician entered the right PIN: the event loop should end.
+    exit_requested = Signal()
 
     def __init__(self, settings: Settings, parts: Parts, services: list[flow.Service],
                  clock: Any = time.monotonic) -> None:
@@ -179,7 +180,7 @@ class KioskApp(QObject):
             if value == self.settings.kiosk.technician_pin:
                 log.warning("technician exit")
                 self.quit_requested = True
-                QApplication.instance().quit()
+                self.exit_requested.emit()
             else:
                 self.window.screens["technician"].wrong()  # type: ignore[attr-defined]
             return
