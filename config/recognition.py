@@ -23,8 +23,8 @@ class QualityLimits(BaseModel):
         description="A face box closer than this to the frame border counts as cut off.",
     )
     min_sharpness: float = Field(
-        60.0, ge=0, le=10000,
-        description="Smallest variance of the Laplacian on the face resized to 128x128.",
+        120.0, ge=0, le=100000,
+        description="Smallest variance of the Laplacian on the face resized to 64x64.",
     )
     min_brightness: float = Field(
         50.0, ge=0, le=255, description="Darkest acceptable mean grey level of the face (0-255)."
@@ -34,7 +34,7 @@ class QualityLimits(BaseModel):
         description="Brightest acceptable mean grey level of the face (0-255).",
     )
     max_yaw_deg: float = Field(
-        25.0, ge=1, le=90, description="Largest head turn left/right, in degrees (estimated)."
+        35.0, ge=1, le=90, description="Largest head turn left/right, in degrees (estimated)."
     )
     max_pitch_deg: float = Field(
         25.0, ge=1, le=90, description="Largest head tilt up/down, in degrees (estimated)."
@@ -64,7 +64,7 @@ class RecognitionSettings(BaseModel):
         5, ge=1, le=100, description="Re-sampling passes when encoding a face to enrol it."
     )
     match_threshold: float = Field(
-        0.5, gt=0, le=1.5,
+        0.55, gt=0, le=1.5,
         description="Accept a citizen only when the best distance is at most this. "
         "See docs/recognition-thresholds.md.",
     )
@@ -88,8 +88,8 @@ class RecognitionSettings(BaseModel):
     )
     enrol_quality: QualityLimits = Field(
         default_factory=lambda: QualityLimits(
-            min_face_px=100, min_eye_distance_px=35.0, edge_margin_px=8, min_sharpness=80.0,
-            min_brightness=60.0, max_brightness=205.0, max_yaw_deg=18.0, max_pitch_deg=18.0,
+            min_face_px=100, min_eye_distance_px=35.0, edge_margin_px=8, min_sharpness=180.0,
+            min_brightness=60.0, max_brightness=205.0, max_yaw_deg=20.0, max_pitch_deg=20.0,
         ),
         description="Stricter quality limits when enrolling.",
     )

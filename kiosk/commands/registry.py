@@ -1,30 +1,302 @@
-"""`kiosk enrol | identify | import | people | calibrate` (the registry commands)."""
+"""`kiosk enrol | identify | import | people | calibrate`: the registry from the shell."""
 
 from __future__ import annotations
 
+import csv
+import getpass
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
 import click
 
+from kiosk.context import KioskContext, fail, with_context
+from kiosk.registry import PriorityGroup
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
+
+
+def _registry(ctx: KioskContext):  # noqa: ANN202 - kiosk.enrolment.Registry
+    # Imported here: the engine pulls in dlib, which `kiosk --help` should not pay for.
+    from kiosk.crypto import KeyFileError
+    from kiosk.enrolment import Registry
+
+    try:
+        return Registry(ctx)
+    except KeyFileError as exc:
+        fail(str(exc), code=2)
+
+
+def _actor_option(func):  # noqa: ANN001, ANN202
+    return click.option(
+        "--actor", default=lambda: getpass.getuser(), show_default="the OS user",
+        help="Who is doing this, for the audit log.",
+    )(func)
+
+
+def _dob(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 1961-08-04") from None
+
+
+PRIORITY = click.Choice([p.value for p in PriorityGroup])
+
 
 @click.command()
-def enrol() -> None:
-    """Enrol a citizen from photos (not built yet)."""
+@click.option("--name", required=True, help="Full name as on the ID card.")
+@click.option("--id-number", required=True, help="12-digit CCCD number.")
+@click.option("--dob", help="Date of birth, YYYY-MM-DD.")
+@click.option("--priority", type=PRIORITY, default="none", help="Priority group.")
+@click.option("--display-name", help="The name the citizen wants the kiosk to greet them by.")
+@click.option("--photo", "photos", multiple=True, required=True, type=click.Path(),
+              help="A photo of the face; repeat for several samples.")
+@click.option("--face-crop", is_flag=True, help="Photos are already face crops (ID-card photo).")
+@click.option("--consent", is_flag=True,
+              help="Confirms the citizen gave explicit consent to face enrolment.")
+@_actor_option
+@with_context
+def enrol(
+    ctx: KioskContext, name: str, id_number: str, dob: str | None, priority: str,
+    display_name: str | None, photos: tuple[str, ...], face_crop: bool, consent: bool, actor: str,
+) -> None:
+    """Enrol a citizen from photos; prints a JSON summary."""
+    from kiosk.id_card import IdNumberError
+
+    if not consent:
+        fail("face data is stored only with the citizen's consent: add --consent once they "
+             "have agreed (signed the consent form)", code=2)
+    registry = _registry(ctx)
+    try:
+        result = registry.enrol_photos(
+            full_name=name, id_number=id_number, photos=list(photos), actor=actor,
+            date_of_birth=_dob(dob), priority_group=PriorityGroup(priority),
+            display_name=display_name, face_crop=face_crop,
+        )
+    except IdNumberError as exc:
+        fail(f"--id-number: {exc}", code=2)
+    finally:
+        registry.close()
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    if result.refused:
+        fail(f"nothing stored: {result.refused}")
+
+
+def _describe(result, names: dict[int, str]) -> str:  # noqa: ANN001
+    if result.match:
+        name = names.get(result.match.citizen_id, "?")
+        return (f"{name} (citizen {result.match.citizen_id}, "
+                f"distance {result.match.distance:.3f})")
+    faces = f"{result.faces} face" + ("" if result.faces == 1 else "s")
+    return f"{result.reason} ({faces})"
 
 
 @click.command()
-def identify() -> None:
-    """Identify the faces in photos (not built yet)."""
+@click.argument("photos", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--face-crop", is_flag=True, help="Photos are already face crops.")
+@with_context
+def identify(ctx: KioskContext, photos: tuple[str, ...], as_json: bool, face_crop: bool) -> None:
+    """Identify the citizen in each photo (one line per photo)."""
+    from recognition.images import ImageError
+
+    registry = _registry(ctx)
+    names = {c.id: c.full_name for c in registry.store.list(limit=10_000_000)}
+    failed = 0
+    try:
+        for photo in photos:
+            try:
+                result = registry.identify_photo(photo, face_crop=face_crop)
+            except ImageError as exc:
+                failed += 1
+                if as_json:
+                    click.echo(json.dumps({"file": photo, "faces": 0, "match": None,
+                                           "reason": None, "error": str(exc)}))
+                else:
+                    click.echo(f"error: {exc}", err=True)
+                continue
+            if as_json:
+                match = None
+                if result.match:
+                    match = {"citizen_id": result.match.citizen_id,
+                             "name": names.get(result.match.citizen_id),
+                             "distance": round(result.match.distance, 4)}
+                click.echo(json.dumps({
+                    "file": photo, "faces": result.faces, "match": match,
+                    "reason": None if result.reason is None else str(result.reason),
+                }, ensure_ascii=False))
+            else:
+                click.echo(f"{photo}: {_describe(result, names)}")
+    finally:
+        registry.close()
+    if failed:
+        sys.exit(1)
+
+
+def _read_people_csv(path: Path) -> dict[str, dict[str, str]]:
+    if not path.is_file():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        need = {"folder", "name", "id_number"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            fail(f"{path}: needs the columns folder,name,id_number "
+                 "(and optionally dob, priority)", code=2)
+        return {row["folder"].strip(): row for row in reader}
 
 
 @click.command("import")
-def import_dir() -> None:
-    """Bulk enrolment from a folder (not built yet)."""
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--people-csv", type=click.Path(dir_okay=False),
+              help="CSV with folder,name,id_number[,dob,priority]. Default DIR/people.csv")
+@click.option("--face-crop", is_flag=True, help="Photos are already face crops.")
+@click.option("--max-photos", type=click.IntRange(1, 1000), default=None,
+              help="Use at most this many photos per person (sorted by name).")
+@click.option("--consent", is_flag=True,
+              help="Confirms every citizen listed gave explicit consent.")
+@_actor_option
+@with_context
+def import_dir(
+    ctx: KioskContext, directory: str, people_csv: str | None, face_crop: bool,
+    max_photos: int | None, consent: bool, actor: str,
+) -> None:
+    """Bulk enrolment: one sub-folder of photos per person; names and id numbers from
+    people.csv. Prints a progress bar, then a JSON summary."""
+    from tqdm import tqdm
+
+    from kiosk.id_card import IdNumberError
+
+    if not consent:
+        fail("face data is stored only with consent: add --consent once every citizen in "
+             "the folder has agreed", code=2)
+    root = Path(directory)
+    people = _read_people_csv(Path(people_csv) if people_csv else root / "people.csv")
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    registry = _registry(ctx)
+    summary: dict[str, object] = {"enrolled": 0, "templates": 0, "skipped": []}
+    skipped: list[dict[str, object]] = []
+    try:
+        for folder in tqdm(folders, desc="import", unit="person", file=sys.stderr):
+            row = people.get(folder.name)
+            if row is None:
+                skipped.append({"folder": folder.name, "reason": "not listed in people.csv "
+                                "(a name and id number are needed)"})
+                continue
+            photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+            photos = photos[:max_photos] if max_photos else photos
+            try:
+                result = registry.enrol_photos(
+                    full_name=row["name"], id_number=row["id_number"], photos=photos,
+                    actor=actor, date_of_birth=_dob(row.get("dob") or None),
+                    priority_group=PriorityGroup(row.get("priority") or "none"),
+                    face_crop=face_crop,
+                )
+            except (IdNumberError, ValueError, click.BadParameter) as exc:
+                skipped.append({"folder": folder.name, "reason": str(exc)})
+                continue
+            if result.refused:
+                skipped.append({"folder": folder.name, "reason": result.refused,
+                                "photos_rejected": [r.to_json() for r in result.rejected]})
+                continue
+            summary["enrolled"] = int(summary["enrolled"]) + 1
+            summary["templates"] = int(summary["templates"]) + result.stored
+    finally:
+        registry.close()
+    summary["skipped"] = skipped
+    click.echo(json.dumps(summary, ensure_ascii=False))
 
 
 @click.group()
 def people() -> None:
-    """List, show and delete enrolled citizens (not built yet)."""
+    """List, show and delete enrolled citizens."""
+
+
+@people.command("list")
+@click.option("--search", help="Only names containing this text.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@with_context
+def people_list(ctx: KioskContext, search: str | None, as_json: bool) -> None:
+    """List enrolled citizens (id numbers masked)."""
+    from kiosk.db import database_url, make_engine
+    from kiosk.registry import RegistryStore
+
+    engine = make_engine(database_url(ctx.settings, ctx.data_dir))
+    try:
+        # Listing needs no key: names and masked numbers are stored in the clear.
+        rows = RegistryStore(engine, cipher=None).list(search)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+    for c in rows:
+        if as_json:
+            click.echo(json.dumps(c.to_json(), ensure_ascii=False))
+        else:
+            dob = c.date_of_birth.isoformat() if c.date_of_birth else "-"
+            click.echo(f"{c.id:>6}  {c.full_name:<30} {c.id_number_masked}  {dob}  "
+                       f"{c.priority_group:<9} {c.templates} template(s)")
+    if not rows and not as_json:
+        click.echo("no citizens enrolled", err=True)
+
+
+@people.command("show")
+@click.argument("citizen_id", type=int)
+@_actor_option
+@with_context
+def people_show(ctx: KioskContext, citizen_id: int, actor: str) -> None:
+    """Show one citizen as JSON (the viewing is audited)."""
+    registry = _registry(ctx)
+    try:
+        info = registry.store.get(citizen_id, actor=actor)
+    finally:
+        registry.close()
+    if info is None:
+        fail(f"no citizen {citizen_id}")
+    click.echo(json.dumps(info.to_json(), ensure_ascii=False))
+
+
+@people.command("delete")
+@click.argument("citizen_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_actor_option
+@with_context
+def people_delete(ctx: KioskContext, citizen_id: int, yes: bool, actor: str) -> None:
+    """Delete a citizen and all their face templates (consent withdrawn)."""
+    registry = _registry(ctx)
+    try:
+        info = registry.store.get(citizen_id)
+        if info is None:
+            fail(f"no citizen {citizen_id}")
+        if not yes and not click.confirm(
+            f"Delete {info.full_name} ({info.id_number_masked}) and {info.templates} face "
+            "template(s)?", default=False,
+        ):
+            fail("not deleted")
+        n = registry.store.delete(citizen_id, actor=actor, index=registry.index)
+    finally:
+        registry.close()
+    click.echo(f"deleted citizen {citizen_id} and {n} template(s)")
 
 
 @click.command()
-def calibrate() -> None:
-    """Report distance distributions and thresholds (not built yet)."""
+@click.option("--target-fmr", type=click.FloatRange(1e-9, 0.5), default=0.001, show_default=True,
+              help="Acceptable rate of any false match per 1:N search.")
+@with_context
+def calibrate(ctx: KioskContext, target_fmr: float) -> None:
+    """Genuine/impostor distance distributions and a threshold for a target false-match
+    rate at this registry's size (JSON)."""
+    from recognition.calibrate import calibrate as run
+
+    registry = _registry(ctx)
+    try:
+        _tids, cids, vecs = registry.index.snapshot()
+    finally:
+        registry.close()
+    if len(cids) < 2:
+        fail("calibration needs at least two enrolled templates")
+    result = run(cids, vecs, target_fmr=target_fmr)
+    out = result.to_json()
+    out["configured_threshold"] = ctx.settings.recognition.match_threshold
+    click.echo(json.dumps(out, indent=2))

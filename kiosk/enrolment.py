@@ -1,0 +1,135 @@
+"""Enrolment and identification on top of the registry: what the CLI and the admin
+screens call. Opens the kiosk database, loads the index, runs the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kiosk.context import KioskContext
+from kiosk.crypto import FaceCipher, load_or_create_key
+from kiosk.db import database_url, make_engine
+from kiosk.id_card import validate_id_number
+from kiosk.registry import CitizenInfo, NewTemplate, PriorityGroup, RegistryStore
+from recognition.engine import FaceEngine
+from recognition.images import ImageError, load_image
+from recognition.index import TemplateIndex
+from recognition.types import IdentifyResult
+
+
+@dataclass
+class Rejected:
+    """A photo that gave no template, and why (a quality reason or an error message)."""
+
+    file: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"file": self.file, "reason": self.reason}
+
+
+@dataclass
+class EnrolmentResult:
+    """What `enrol` did: the citizen (None when refused), templates stored, photos rejected."""
+
+    citizen: CitizenInfo | None
+    created: bool = False
+    stored: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    refused: str | None = None  # why nothing was stored
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "citizen_id": self.citizen.id if self.citizen else None,
+            "name": self.citizen.full_name if self.citizen else None,
+            "id_number": self.citizen.id_number_masked if self.citizen else None,
+            "created": self.created,
+            "templates_stored": self.stored,
+            "photos_rejected": [r.to_json() for r in self.rejected],
+            "refused": self.refused,
+        }
+
+
+class Registry:
+    """The registry of one kiosk: store + in-memory index + engine, kept in step."""
+
+    def __init__(self, ctx: KioskContext) -> None:
+        settings = ctx.settings
+        self.ctx = ctx
+        self.engine_db = make_engine(database_url(settings, ctx.data_dir))
+        key_path = ctx.path(settings.storage.key_file or "face.key")
+        self.store = RegistryStore(self.engine_db, FaceCipher(load_or_create_key(key_path)))
+        rec = settings.recognition
+        self.index = TemplateIndex(rec.ann_min_templates, rec.ann_probe_lists)
+        self.store.load_index(self.index)
+        self.engine = FaceEngine(rec, self.index)
+
+    def close(self) -> None:
+        self.engine_db.dispose()
+
+    def load_photo(self, path: str | Path) -> np.ndarray:
+        """A photo as RGB; raises ``ImageError`` with a clear message."""
+        return load_image(path, self.ctx.settings.storage.max_photo_pixels)
+
+    def enrol_photos(
+        self,
+        *,
+        full_name: str,
+        id_number: str,
+        photos: list[str | Path],
+        actor: str,
+        date_of_birth: date | None = None,
+        priority_group: PriorityGroup = PriorityGroup.NONE,
+        display_name: str | None = None,
+        face_crop: bool = False,
+    ) -> EnrolmentResult:
+        """Quality-check each photo with the enrolment limits and store the good ones.
+
+        Refuses (stores nothing) when no photo is good, or when a face matches a
+        *different* enrolled citizen (``duplicate_threshold``). ``face_crop`` takes each
+        photo as an already-cropped face (ID-card photo, aligned crop).
+        """
+        id_number = validate_id_number(id_number, date_of_birth)
+        existing = self.store.find_by_id_number(id_number)
+        rejected: list[Rejected] = []
+        good: list[NewTemplate] = []
+        for photo in photos:
+            try:
+                image = self.load_photo(photo)
+            except ImageError as exc:
+                rejected.append(Rejected(str(photo), str(exc)))
+                continue
+            analysis = self.engine.analyse_for_enrolment(image, face_crop=face_crop)
+            if analysis.encoding is None:
+                rejected.append(Rejected(str(photo), str(analysis.reason)))
+                continue
+            for cand in self.index.search(analysis.encoding, citizens=3):
+                same = existing is not None and cand.citizen_id == existing.id
+                if not same and cand.distance <= self.ctx.settings.recognition.duplicate_threshold:
+                    other = self.store.get(cand.citizen_id)
+                    who = f"citizen {cand.citizen_id}" + (
+                        f" ({other.id_number_masked})" if other else ""
+                    )
+                    return EnrolmentResult(
+                        citizen=None, rejected=rejected,
+                        refused=f"{photo}: this face is already enrolled as {who}",
+                    )
+            good.append(NewTemplate(analysis.encoding, analysis.quality.figures()))
+        if not good:
+            return EnrolmentResult(
+                citizen=None, rejected=rejected, refused="no photo passed the quality check"
+            )
+        info, created, ids = self.store.enrol(
+            full_name=full_name, id_number=id_number, templates=good, consent_by=actor,
+            date_of_birth=date_of_birth, priority_group=priority_group,
+            display_name=display_name, index=self.index,
+        )
+        return EnrolmentResult(citizen=info, created=created, stored=len(ids), rejected=rejected)
+
+    def identify_photo(self, path: str | Path, *, face_crop: bool = False) -> IdentifyResult:
+        """Identify the face in one photo; raises ``ImageError`` for unusable files."""
+        return self.engine.identify_image(self.load_photo(path), face_crop=face_crop)

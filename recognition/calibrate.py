@@ -1,0 +1,93 @@
+"""Calibration: genuine and impostor distance distributions of the enrolled templates and
+the threshold that keeps false matches at a target rate for the registry's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Distance statistics of a registry and the threshold they suggest.
+
+    ``pair_fmr`` is the false-match rate per comparison that keeps the rate of *any* false
+    match in a 1:N search at ``target_fmr`` (``target / (citizens - 1)``, the union bound).
+    ``threshold`` is the impostor-distance quantile at ``pair_fmr`` (conservative: below
+    the smallest impostor distance when there are too few pairs to estimate it).
+    ``genuine_accept`` is the share of genuine pairs that threshold accepts.
+    """
+
+    citizens: int
+    templates: int
+    genuine_pairs: int
+    impostor_pairs: int
+    genuine_percentiles: dict[str, float]
+    impostor_percentiles: dict[str, float]
+    target_fmr: float
+    pair_fmr: float
+    threshold: float | None
+    genuine_accept: float | None
+    note: str
+
+    def to_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def _percentiles(d: np.ndarray) -> dict[str, float]:
+    if d.size == 0:
+        return {}
+    qs = [0, 1, 5, 50, 95, 99, 100]
+    return {f"p{q}": round(float(v), 4) for q, v in zip(qs, np.percentile(d, qs), strict=True)}
+
+
+def calibrate(
+    citizen_ids: np.ndarray,
+    vectors: np.ndarray,
+    target_fmr: float = 0.001,
+    max_templates: int = 5000,
+    seed: int = 0,
+) -> Calibration:
+    """Compute distributions from templates: ``citizen_ids`` (N,), ``vectors`` (N, 128).
+
+    At most ``max_templates`` templates (a random sample) are paired, all pairs with all.
+    """
+    n = len(citizen_ids)
+    if n > max_templates:
+        pick = np.random.default_rng(seed).choice(n, size=max_templates, replace=False)
+        citizen_ids, vectors = citizen_ids[pick], vectors[pick]
+        n = max_templates
+    citizens = len(np.unique(citizen_ids))
+    v = vectors.astype(np.float64)
+    sq = (v * v).sum(axis=1)
+    d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * v @ v.T, 0))
+    iu = np.triu_indices(n, k=1)
+    same = (citizen_ids[:, None] == citizen_ids[None, :])[iu]
+    dist = d[iu]
+    genuine, impostor = dist[same], dist[~same]
+    pair_fmr = target_fmr / max(1, citizens - 1)
+    threshold = None
+    accept = None
+    note = ""
+    if impostor.size:
+        if impostor.size * pair_fmr >= 1:
+            threshold = float(np.quantile(impostor, pair_fmr))
+            note = "threshold is the impostor quantile at the per-comparison rate"
+        else:
+            threshold = float(impostor.min()) - 1e-4
+            note = (
+                f"only {impostor.size} impostor pairs: too few to estimate a rate of "
+                f"{pair_fmr:.2g}; threshold set just below the closest impostor pair"
+            )
+        if genuine.size:
+            accept = float((genuine <= threshold).mean())
+    else:
+        note = "fewer than two citizens: no impostor pairs"
+    return Calibration(
+        citizens=citizens, templates=n, genuine_pairs=int(genuine.size),
+        impostor_pairs=int(impostor.size), genuine_percentiles=_percentiles(genuine),
+        impostor_percentiles=_percentiles(impostor), target_fmr=target_fmr, pair_fmr=pair_fmr,
+        threshold=None if threshold is None else round(threshold, 4),
+        genuine_accept=None if accept is None else round(accept, 4), note=note,
+    )

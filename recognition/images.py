@@ -1,0 +1,48 @@
+"""Reading photos safely: clear errors for files that are missing, not images, damaged
+or too large, and EXIF orientation applied (phone and ID-card scanner photos)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+class ImageError(Exception):
+    """A photo that cannot be used; the message says why and what to do."""
+
+
+def load_image(path: str | Path, max_pixels: int = 40_000_000) -> np.ndarray:
+    """Read a photo as RGB ``uint8`` of shape (H, W, 3).
+
+    The size is checked from the header before anything is decoded, so a 50-megapixel
+    photo is refused without using the memory to decode it.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    p = Path(path)
+    if not p.exists():
+        raise ImageError(f"{p}: file not found")
+    if not p.is_file():
+        raise ImageError(f"{p}: not a file")
+    try:
+        with Image.open(p) as img:
+            width, height = img.size
+            if width * height > max_pixels:
+                raise ImageError(
+                    f"{p}: photo is {width}x{height} ({width * height / 1e6:.0f} megapixels), "
+                    f"over the limit of {max_pixels / 1e6:.0f}; resize it or raise "
+                    "storage.max_photo_pixels"
+                )
+            img.load()
+            img = ImageOps.exif_transpose(img)
+            rgb = img.convert("RGB")
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError(f"{p}: not an image file (expected JPEG or PNG)") from None
+    except Image.DecompressionBombError:
+        raise ImageError(f"{p}: photo is too large to decode safely; resize it") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"{p}: image is damaged or truncated ({exc})") from None
+    return np.asarray(rgb, dtype=np.uint8)
