@@ -57,6 +57,11 @@ class KioskSettings(BaseModel):
         description="Seconds without a face before a screen that depends on the person goes "
         "back to idle.",
     )
+    unknown_confirm_s: float = Field(
+        1.0, ge=0.0, le=10.0,
+        description="Seconds a good face must stay unrecognised before the guest screen shows "
+        "(a recognition may still come from a better frame).",
+    )
     guidance_timeout_s: float = Field(
         20.0, ge=2.0, le=300.0,
         description="Seconds of guidance (come closer, look straight...) before offering to "

@@ -46,6 +46,7 @@ GUIDANCE_KEYS = {
     "not_frontal": "look_straight",
     "several_faces": "one_person",
     "ambiguous": "hold_still",
+    "checking": "checking",
 }
 
 #: Seconds the ticket screen waits for the printer's answer before treating it as failed.
@@ -332,6 +333,7 @@ class CitizenFlow:
         self.last_touch_at = 0.0
         self.last_face_at: float | None = None
         self.print_asked_at = 0.0
+        self.unknown_since: float | None = None
 
     # -- helpers
 
@@ -396,6 +398,8 @@ class CitizenFlow:
         elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished):
             self.last_touch_at = event.now
             self.session.touched = True
+        if not isinstance(event, Unknown | Tick):
+            self.unknown_since = None
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is None:
             return []
@@ -427,10 +431,16 @@ class CitizenFlow:
         return []
 
     def _on_Unknown(self, e: Unknown) -> list[Effect]:
-        if self.state in (IDLE, GUIDANCE):
+        if self.state not in (IDLE, GUIDANCE):
+            return []
+        if self.unknown_since is None:
+            self.unknown_since = e.now
+        if e.now - self.unknown_since >= self.settings.unknown_confirm_s:
+            self.unknown_since = None
             self._start_person(e)
             return self._go(UNKNOWN, e.now)
-        return []
+        # A good face, not recognised yet: a better frame may still recognise it.
+        return self._on_FaceSeen(FaceSeen(e.now, "checking"))
 
     # -- touch
 

@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -58,12 +58,7 @@ def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
     from kiosk.tickets import TicketStore
     from kiosk.ui.app import KioskApp, Parts
     from kiosk.ui.i18n import Translations, compile_translations
-    from kiosk.ui.plugs import (
-        StandaloneIssuer,
-        make_citizen_lookup,
-        make_identifier,
-        make_printer,
-    )
+    from kiosk.ui.plugs import StandaloneIssuer, make_printer, make_recognition
 
     settings = ctx.settings
     services = services_from_settings(settings.kiosk)
@@ -77,14 +72,15 @@ def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
         log.warning("server sync is not wired in yet: numbering tickets standalone")
     issuer = StandaloneIssuer(store)
     camera = CameraWorker(settings.camera)
+    recognition = make_recognition(ctx)
     parts = Parts(
         store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
-        camera=camera, identifier=make_identifier(settings, ctx.data_dir),
-        citizen_lookup=make_citizen_lookup(settings, ctx.data_dir),
+        camera=camera, identifier=recognition.identifier,
+        citizen_lookup=recognition.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
     )
     app = KioskApp(settings, parts, services)
-    app.engine = engine  # type: ignore[attr-defined] - disposed on exit
+    app.closers = [engine.dispose, recognition.close]  # type: ignore[attr-defined]
     return app
 
 
@@ -157,7 +153,7 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
                               Qt.WindowType.WindowStaysOnTopHint)
         window.setCursor(Qt.CursorShape.BlankCursor)
         window.showFullScreen()
-    kiosk.exit_requested.connect(app.quit)
+    kiosk.on_exit = app.quit
     kiosk.start()
     log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
              ctx.settings.printer.url, ctx.settings.kiosk.server_url or "standalone")
@@ -174,7 +170,6 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
         code = app.exec()
     finally:
         kiosk.stop()
-        engine: Any = getattr(kiosk, "engine", None)
-        if engine is not None:
-            engine.dispose()
+        for close in getattr(kiosk, "closers", []):
+            close()
     return int(code)

@@ -2,23 +2,29 @@
 out the flow's effects (show a screen, issue, print, alert, switch language).
 
 Threads: the camera and recognition workers are plain Python threads; issuing and printing
-run on one worker thread each. Their results reach the GUI thread only through signals of
-``KioskApp``, a QObject living in the GUI thread; the flow is only touched there.
+run on one worker thread each. Their results reach the GUI thread through an inbox (a
+thread-safe queue) that a QTimer of ``KioskApp`` (a QObject living in the GUI thread)
+empties every few milliseconds; the newest camera frame is read from the camera's slot on
+the same timer, so a busy GUI skips frames instead of queueing them. The flow is only
+touched in the GUI thread. No Python code calls ``Signal.emit()``: PySide 6.12.0's
+``emit`` returns ``True`` without a reference, so every call from Python wears down
+``True``'s reference count until the interpreter aborts (docs/kiosk-app.md).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from kiosk import flow
-from kiosk.camera import CameraStatus, CameraWorker, Frame
+from kiosk.camera import CameraStatus, CameraWorker
 from kiosk.ui.plugs import (
     CitizenLookup,
     Identifier,
@@ -38,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 TICK_MS = 200
+PUMP_MS = 15
 
 
 @dataclass
@@ -56,14 +63,6 @@ class Parts:
 class KioskApp(QObject):
     """Owns the flow and the window; lives in the GUI thread."""
 
-    _frame = Signal()
-    _camera_status = Signal(object)
-    _recognised = Signal(object)
-    _issued = Signal(object)
-    _printed = Signal(object)
-    #: The technician entered the right PIN: the event loop should end.
-    exit_requested = Signal()
-
     def __init__(self, settings: Settings, parts: Parts, services: list[flow.Service],
                  clock: Any = time.monotonic) -> None:
         super().__init__()
@@ -75,8 +74,10 @@ class KioskApp(QObject):
         self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
         self.window.ctx.services = self.services
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
-        self.window.action.connect(self._on_action)
-        self._frame_pending = False
+        self.window.on_action = self._on_action
+        #: Called when the technician entered the right PIN (``run_app`` ends the loop).
+        self.on_exit: Any = None
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.recognizer: RecognitionWorker | None = None
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
@@ -84,14 +85,16 @@ class KioskApp(QObject):
         self.last_recognition: Recognition | None = None
         self.quit_requested = False
 
-        self._frame.connect(self._deliver_frame)
-        self._camera_status.connect(self._on_camera_status)
-        self._recognised.connect(self._on_recognised)
-        self._issued.connect(self._on_issued)
-        self._printed.connect(self._on_printed)
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
+        self.pump = QTimer(self)
+        self.pump.setInterval(PUMP_MS)
+        self.pump.timeout.connect(self._pump)
+        self._handlers = {
+            "camera_status": self._on_camera_status, "recognised": self._on_recognised,
+            "issued": self._on_issued, "printed": self._on_printed,
+        }
 
     # -- life cycle
 
@@ -102,52 +105,55 @@ class KioskApp(QObject):
         self._run(self.flow._go(flow.IDLE, self.clock()))
         cam = self.parts.camera
         if cam is not None:
-            cam.on_status = self._camera_status.emit
-            cam.on_frame = self._on_camera_frame
+            cam.on_status = lambda status: self._inbox.put(("camera_status", status))
             self.window.set_camera_state(cam.status.state, cam.status.message)
             cam.start()
             if self.parts.identifier is not None:
-                self.recognizer = RecognitionWorker(cam, self.parts.identifier,
-                                                    self._recognised.emit)
+                self.recognizer = RecognitionWorker(
+                    cam, self.parts.identifier, lambda rec: self._inbox.put(("recognised", rec)))
                 self.recognizer.start()
         else:
             self.window.set_camera_state("no camera", "camera off")
         self.timer.start()
+        self.pump.start()
 
     def stop(self) -> None:
         """Stop every thread (the window stays)."""
         self.timer.stop()
+        self.pump.stop()
         if self.recognizer is not None:
             self.recognizer.stop()
         if self.parts.camera is not None:
             self.parts.camera.stop()
         self._issue_pool.shutdown(wait=True)
         self._print_pool.shutdown(wait=True)
+        if self.parts.translations is not None:
+            self.parts.translations.uninstall()
 
-    # -- camera (worker thread → signal → GUI thread)
-
-    def _on_camera_frame(self, _frame: Frame) -> None:
-        # Worker thread: ask the GUI thread once; it reads the newest frame itself, so a busy
-        # GUI skips frames instead of queueing them.
-        if not self._frame_pending:
-            self._frame_pending = True
-            self._frame.emit()
+    # -- the pump: worker threads → GUI thread
 
     @Slot()
-    def _deliver_frame(self) -> None:
-        self._frame_pending = False
+    def _pump(self) -> None:
+        """Show the newest frame (if new) and handle what the workers left in the inbox."""
         cam = self.parts.camera
         frame = cam.latest() if cam is not None else None
         if frame is not None and frame.seq != self.window.preview.last_seq:
             self.window.show_frame(frame.image, frame.seq)
+        for _ in range(50):
+            try:
+                kind, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                self._handlers[kind](payload)
+            except Exception:
+                log.exception("handling %s failed", kind)
 
-    @Slot(object)
     def _on_camera_status(self, status: CameraStatus) -> None:
         self.window.set_camera_state(status.state, f"{status.state}: {status.message}")
 
     # -- recognition
 
-    @Slot(object)
     def _on_recognised(self, rec: Recognition) -> None:
         self.last_recognition = rec
         event = flow.event_from_result(rec.result, self.clock())
@@ -173,14 +179,14 @@ class KioskApp(QObject):
 
     # -- touches
 
-    @Slot(str, object)
     def _on_action(self, name: str, value: object) -> None:
         now = self.clock()
         if name == "pin_ok":
             if value == self.settings.kiosk.technician_pin:
                 log.warning("technician exit")
                 self.quit_requested = True
-                self.exit_requested.emit()
+                if self.on_exit is not None:
+                    self.on_exit()
             else:
                 self.window.screens["technician"].wrong()  # type: ignore[attr-defined]
             return
@@ -242,9 +248,8 @@ class KioskApp(QObject):
             log.exception("issuer failed")
             result = IssueError("issue_failed")
             result.__cause__ = exc
-        self._issued.emit(result)
+        self._inbox.put(("issued", result))
 
-    @Slot(object)
     def _on_issued(self, result: object) -> None:
         now = self.clock()
         if isinstance(result, flow.IssuedTicket):
@@ -266,9 +271,8 @@ class KioskApp(QObject):
             self.parts.store.mark_printed(t.id, outcome.ok, outcome.reason)
         except Exception:
             log.exception("cannot record the print state of %s", t.number)
-        self._printed.emit((t.id, outcome))
+        self._inbox.put(("printed", (t.id, outcome)))
 
-    @Slot(object)
     def _on_printed(self, payload: tuple[str, PrintOutcome]) -> None:
         ticket_id, outcome = payload
         self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))

@@ -59,6 +59,14 @@ class Translations:
         self._translator = None
         self.language = "en"
 
+    def uninstall(self) -> None:
+        """Remove this object's translator from the application (English shows again)."""
+        from PySide6.QtCore import QCoreApplication
+
+        if self._translator is not None:
+            QCoreApplication.instance().removeTranslator(self._translator)
+            self._translator = None
+
     def switch(self, language: str) -> bool:
         """Install ``language`` ('vi' or 'en'); False (English shown) if it cannot be loaded."""
         from PySide6.QtCore import QCoreApplication, QTranslator

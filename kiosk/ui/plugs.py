@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from config import Settings
+    from kiosk.context import KioskContext
     from kiosk.tickets import TicketStore
 
 log = logging.getLogger(__name__)
@@ -173,50 +174,72 @@ def make_printer(settings: Settings, data_dir: Path) -> Printer:
     return NoPrinter(f"printer {url} needs the printer package")
 
 
-def make_identifier(settings: Settings, data_dir: Path) -> Identifier | None:
-    """The recognition engine on the local registry, or None when it is not available."""
+@dataclass
+class RecognitionPlug:
+    """The engine's ``identify_frame``, the citizen lookup, and how to release them."""
+
+    identifier: Identifier | None
+    citizen_lookup: CitizenLookup | None
+    close: Callable[[], None]
+
+
+def registry_identifier(ctx: KioskContext) -> Identifier:
+    """The engine's ``identify_frame`` on the registry replica (runs in the child process)."""
+    from kiosk.enrolment import Registry
+
+    registry = Registry(ctx)
+    log.info("recognition: %d face template(s) loaded", len(registry.index))
+    return registry.engine.identify_frame
+
+
+def make_recognition(ctx: KioskContext, in_process: bool = False) -> RecognitionPlug:
+    """The recognition engine on the local registry replica, in a child process.
+
+    The GUI process keeps only the citizen lookup (a database read). Falls back to no
+    recognition (tickets without faces) when the engine or the registry cannot be opened;
+    the reason is logged, never raised. ``in_process=True`` runs the engine in this process
+    (simpler to debug; the preview then stutters while dlib holds the GIL).
+    """
     try:
-        from recognition.engine import FaceEngine  # noqa: F401
-    except ImportError:
-        log.info("recognition engine not installed: tickets are taken without faces")
-        return None
+        from kiosk.crypto import FaceCipher, load_or_create_key
+        from kiosk.db import database_url, make_engine
+        from kiosk.registry import RegistryStore
+    except ImportError as exc:
+        log.info("recognition engine not installed (%s): tickets are taken without faces", exc)
+        return RecognitionPlug(None, None, lambda: None)
     try:
-        return _engine_identifier(settings, data_dir)
+        key = load_or_create_key(ctx.path(ctx.settings.storage.key_file or "face.key"))
+        db = make_engine(database_url(ctx.settings, ctx.data_dir))
+        store = RegistryStore(db, FaceCipher(key))
+        if in_process:
+            identifier: Any = registry_identifier(ctx)
+            closers: list[Callable[[], None]] = [db.dispose]
+        else:
+            from kiosk.ui.recognizer import ProcessIdentifier
+
+            identifier = ProcessIdentifier(registry_identifier, ctx)
+            closers = [identifier.close, db.dispose]
     except Exception as exc:
         log.warning("face recognition disabled: %s", exc)
-        return None
+        return RecognitionPlug(None, None, lambda: None)
 
-
-def _engine_identifier(settings: Settings, data_dir: Path) -> Identifier | None:
-    """Build the engine from the registry replica (wired in when main provides it)."""
-    from recognition.engine import FaceEngine
-
-    from kiosk import registry
-
-    load_index = getattr(registry, "load_index", None)
-    if load_index is None:
-        return None
-    index = load_index(settings, data_dir)
-    engine = FaceEngine(settings.recognition, index)
-    return engine.identify_frame
-
-
-def make_citizen_lookup(settings: Settings, data_dir: Path) -> CitizenLookup:
-    """Citizen details from ``kiosk.registry`` when it offers them; else nobody is known."""
-    from kiosk import registry
-
-    lookup = getattr(registry, "citizen_info", None)
-    if lookup is None:
-        return lambda _citizen_id: None
-
-    def find(citizen_id: int) -> CitizenInfo | None:
+    def lookup(citizen_id: int) -> CitizenInfo | None:
         try:
-            return lookup(settings, data_dir, citizen_id)
+            info = store.get(citizen_id)
         except Exception:
             log.exception("citizen lookup failed")
             return None
+        if info is None:
+            return None
+        group = info.priority_group if info.priority_group != "none" else None
+        return CitizenInfo(info.id, info.display_name or info.full_name, info.date_of_birth,
+                           group)
 
-    return find
+    def close() -> None:
+        for c in closers:
+            c()
+
+    return RecognitionPlug(identifier, lookup, close)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
-"""The kiosk's screens. Each one presents a ``ShowScreen`` and emits touches as actions.
+"""The kiosk's screens. Each one presents a ``ShowScreen`` and reports touches as actions.
 
 A screen never decides anything: ``render(view, ctx)`` shows what the flow said, and a
-touch emits ``action(name, value)``; the app turns that into a flow event. Actions:
+touch calls ``on_action(name, value)`` (a plain callback, not a Qt signal: see
+docs/kiosk-app.md on PySide 6.12's ``emit``); the app turns it into a flow event. Actions:
 'take_without_face', 'continue', 'continue_guest', 'pick' (service code), 'ask_priority',
 'reprint' (ticket id or None), 'done', 'pin_ok', 'pin_cancel'.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -55,16 +57,17 @@ def _clear(layout: QVBoxLayout | QGridLayout | QHBoxLayout) -> None:
 class Screen(QWidget):
     """Base of every screen."""
 
-    action = Signal(str, object)
-
     def __init__(self) -> None:
         super().__init__()
+        self.on_action: Callable[[str, object], None] | None = None
         self.box = QVBoxLayout(self)
         self.box.setSpacing(16)
         self.box.setContentsMargins(24, 24, 24, 24)
 
     def emit(self, name: str, value: object = None) -> None:
-        self.action.emit(name, value)
+        """Report a touch to whoever listens (the window)."""
+        if self.on_action is not None:
+            self.on_action(name, value)
 
     def button(self, role: str, name: str, value: object = None) -> BigButton:
         b = BigButton("", role)

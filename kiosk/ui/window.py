@@ -2,14 +2,15 @@
 
 Full screen and frameless by default; the only way out is the technician's long press on
 the top-left corner followed by the PIN. The window only presents; every touch leaves as
-``action(name, value)``.
+``on_action(name, value)`` (a plain callback; see docs/kiosk-app.md on Qt signals).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
     QHBoxLayout,
@@ -45,16 +46,14 @@ TECHNICIAN = "technician"
 
 
 class _HotCorner(QObject):
-    """Long press on a widget → ``fired``. Works with mouse and touch (synthesised)."""
+    """Long press on a widget → ``fired()``. Works with mouse and touch (synthesised)."""
 
-    fired = Signal()
-
-    def __init__(self, target: QWidget, seconds: float) -> None:
+    def __init__(self, target: QWidget, seconds: float, fired: Callable[[], None]) -> None:
         super().__init__(target)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(int(seconds * 1000))
-        self.timer.timeout.connect(self.fired)
+        self.timer.timeout.connect(fired)
         target.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
@@ -68,10 +67,9 @@ class _HotCorner(QObject):
 class KioskWindow(QWidget):
     """The one window of the kiosk."""
 
-    action = Signal(str, object)
-
     def __init__(self, centre_name: str, technician_press_s: float = 3.0) -> None:
         super().__init__()
+        self.on_action: Callable[[str, object], None] | None = None
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setWindowTitle(centre_name)
@@ -94,7 +92,7 @@ class KioskWindow(QWidget):
         self.lang_en = BigButton("English", "lang")
         for b, lang in ((self.lang_vi, "vi"), (self.lang_en, "en")):
             b.setSizePolicy(b.sizePolicy().Policy.Fixed, b.sizePolicy().Policy.Fixed)
-            b.clicked.connect(lambda _=False, lang=lang: self.action.emit("language", lang))
+            b.clicked.connect(lambda _=False, lang=lang: self._route("language", lang))
         top.addWidget(self.corner)
         top.addWidget(self.centre, 1)
         top.addWidget(self.lang_vi)
@@ -124,11 +122,14 @@ class KioskWindow(QWidget):
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
-            screen.action.connect(self.action)
-        self.hot_corner = _HotCorner(self.corner, technician_press_s)
-        self.hot_corner.fired.connect(self.show_pin)
+            screen.on_action = self._route
+        self.hot_corner = _HotCorner(self.corner, technician_press_s, self.show_pin)
         self._has_frame = False
         self._apply_geometry()
+
+    def _route(self, name: str, value: object) -> None:
+        if self.on_action is not None:
+            self.on_action(name, value)
 
     # -- geometry and style
 

@@ -13,7 +13,8 @@ from kiosk import flow as f
 TODAY = date(2026, 11, 27)
 S = KioskSettings(face_lost_s=2, guidance_timeout_s=20, greeting_timeout_s=30,
                   choose_service_timeout_s=45, issue_timeout_s=10, show_number_s=10,
-                  print_failed_s=60, daily_ticket_cap=3, elderly_age=60)
+                  print_failed_s=60, daily_ticket_cap=3, elderly_age=60,
+                  unknown_confirm_s=0)
 ALICE = f.CitizenInfo(7, "Chị Lan", date(1990, 5, 1), None)
 ELDER = f.CitizenInfo(8, "Bác Hùng", date(1966, 11, 27), None)  # 60 today
 VETERAN = f.CitizenInfo(9, "Ông Minh", date(1985, 1, 1), "merit")
@@ -137,6 +138,26 @@ def test_unknown_face_offers_guest(m: f.CitizenFlow) -> None:
     assert screens(eff) == [f.UNKNOWN]
     m.handle(f.ContinueAsGuest(1))
     assert m.state == f.CHOOSE_SERVICE
+
+
+def test_guest_screen_waits_until_the_face_stays_unknown() -> None:
+    m = f.CitizenFlow(S.model_copy(update={"unknown_confirm_s": 1.0}), [], lambda: TODAY)
+    eff = m.handle(f.Unknown(0))
+    assert m.state == f.GUIDANCE and one(eff, f.ShowScreen).guidance == "checking"
+    assert m.handle(f.Unknown(0.5)) == []
+    m.handle(f.FaceSeen(0.7, "blurry"))  # the streak is broken
+    m.handle(f.Unknown(0.8))
+    assert m.state == f.GUIDANCE
+    m.handle(f.Unknown(1.5))
+    assert m.state == f.GUIDANCE
+    assert screens(m.handle(f.Unknown(1.8))) == [f.UNKNOWN]
+
+
+def test_a_match_during_the_wait_greets_at_once() -> None:
+    m = f.CitizenFlow(S.model_copy(update={"unknown_confirm_s": 1.0}), [], lambda: TODAY)
+    m.handle(f.Unknown(0))
+    m.handle(f.Identified(0.2, ALICE))
+    assert m.state == f.IDENTIFIED
 
 
 def test_unknown_upgrades_to_identified_before_any_touch(m: f.CitizenFlow) -> None:

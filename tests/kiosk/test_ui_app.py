@@ -18,6 +18,7 @@ from kiosk.tickets import PRINTED, TicketStore
 from kiosk.ui.app import KioskApp, Parts
 from kiosk.ui.i18n import Translations, compile_translations
 from kiosk.ui.plugs import ImageFilePrinter, NoPrinter, PresenceDetector, StandaloneIssuer
+from kiosk.ui.recognizer import ProcessIdentifier
 
 
 def make_settings(camera: str, **kiosk: object) -> Settings:
@@ -36,8 +37,8 @@ class Kiosk:
     """An assembled app plus handles on its parts."""
 
     def __init__(self, qtbot, tmp_path: Path, qm_files: dict, camera: str = "",
-                 printer=None, identifier=None, size=(1080, 1920)) -> None:
-        self.settings = make_settings(camera or str(tmp_path / "no-such-camera.mp4"))
+                 printer=None, identifier=None, size=(1080, 1920), **kiosk: object) -> None:
+        self.settings = make_settings(camera or str(tmp_path / "no-such-camera.mp4"), **kiosk)
         self.services = flow.services_from_settings(self.settings.kiosk)
         self.engine = make_engine(f"sqlite:///{tmp_path / 'kiosk.db'}")
         self.store = TicketStore(make_sessionmaker(self.engine), self.services)
@@ -173,28 +174,40 @@ def test_technician_leaves_with_long_press_and_pin(kiosk_factory) -> None:
         k.click(keys[digit])
     k.click(keys["OK"])
     assert pin.error.isVisible() and not k.app.quit_requested
-    with k.qtbot.waitSignal(k.app.exit_requested, timeout=2000):
-        for digit in "4321":
-            k.click(keys[digit])
-        k.click(keys["OK"])
-    assert k.app.quit_requested
+    exits = []
+    k.app.on_exit = lambda: exits.append(1)
+    for digit in "4321":
+        k.click(keys[digit])
+    k.click(keys["OK"])
+    assert k.app.quit_requested and exits == [1]
 
 
 def test_preview_keeps_its_frame_rate_while_recognition_is_busy(kiosk_factory,
                                                                 faces_dir: Path) -> None:
     clip = faces_dir / "face_recognition" / "examples" / "short_hamilton_clip.mp4"
-    k = kiosk_factory(camera=str(clip), identifier=PresenceDetector(), size=(1920, 1080))
-    k.qtbot.waitUntil(lambda: k.window.preview.frames_shown > 0, timeout=5000)
+    # The detector runs in its own process, as the engine does in `kiosk run`: dlib holds
+    # the GIL while it works, which would stall the preview in this process.
+    detector = ProcessIdentifier(PresenceDetector)
+    # A long wait before the guest screen keeps the preview on screen while measuring.
+    k = kiosk_factory(camera=str(clip), identifier=detector, size=(1920, 1080),
+                      unknown_confirm_s=10.0)
+    k.qtbot.waitUntil(lambda: k.app.recognizer.processed > 0, timeout=30_000)
+    camera = k.parts.camera
+    # The faces are in view from frame 85 to 210 of the clip.
+    k.qtbot.waitUntil(lambda: camera.latest() is not None and camera.latest().seq >= 95,
+                      timeout=10_000)
     states = set()
     start_frames, start = k.window.preview.frames_shown, time.monotonic()
-    start_recognised = k.app.recognizer.processed
+    start_recognised, start_seq = k.app.recognizer.processed, camera.latest().seq
     while time.monotonic() - start < 3.0:
         k.qtbot.wait(50)
         states.add(k.window.current)
-    fps = (k.window.preview.frames_shown - start_frames) / (time.monotonic() - start)
+    elapsed = time.monotonic() - start
+    fps = (k.window.preview.frames_shown - start_frames) / elapsed
+    camera_fps = (camera.latest().seq - start_seq) / elapsed
     recognised = k.app.recognizer.processed - start_recognised
     assert recognised >= 5, "the recognition worker did not run"
-    # The clip plays at 29.97 fps; on 2 shared cores the preview must not fall below 15.
-    assert fps >= 15, f"preview at {fps:.1f} fps while recognising"
-    # Faces in the clip move the flow out of idle (guidance or guest).
-    assert states & {flow.GUIDANCE, flow.UNKNOWN}, states
+    # The clip plays at 29.97 fps; the preview keeps up with what the camera delivers.
+    assert fps >= 0.8 * camera_fps and fps >= 10, (fps, camera_fps)
+    # The faces in the clip move the flow out of idle, to guidance.
+    assert flow.GUIDANCE in states, states
