@@ -153,7 +153,8 @@ class TicketPrinter:
                                                    f"rendered: {exc}")
             try:
                 return self._send(data, _job_name(ticket) + ("-test" if test else ""),
-                                  ticket.number)
+                                  f"test ticket {ticket.number}" if test else
+                                  f"ticket {ticket.number}")
             except PrinterUnavailableError as exc:
                 return PrintResult(False, exc.reason, str(exc))  # type: ignore[arg-type]
             except (PrinterError, PrinterConfigError) as exc:
@@ -162,7 +163,7 @@ class TicketPrinter:
                 log.exception("printing ticket %s failed", ticket.number)
                 return PrintResult(False, "error", f"{self.url}: {type(exc).__name__}: {exc}")
 
-    def _send(self, data: bytes, job: str, number: str) -> PrintResult:
+    def _send(self, data: bytes, job: str, what: str) -> PrintResult:
         transport = self._transport_factory()
         self.last_transport = transport
         check = self.settings.check_status
@@ -170,22 +171,22 @@ class TicketPrinter:
             before = self._status_on(transport) if check else None
             if before is not None and before.state in _STATE_REASON:
                 return PrintResult(False, _STATE_REASON[before.state],
-                                   f"ticket {number} not printed: {before.detail}")
+                                   f"{what} not printed: {before.detail}")
             if (before is not None and before.state == "unknown" and transport.can_read
                     and self.settings.require_status):
                 return PrintResult(False, "timeout",
-                                   f"ticket {number} not printed: {before.detail}")
+                                   f"{what} not printed: {before.detail}")
             transport.write(data, job=job)
             # A printer that ignored the first question will ignore the second one too.
             asked = before is not None and before.state != "unknown" and transport.can_read
             after = self._status_on(transport) if asked else None
         if after is not None and after.state in _STATE_REASON:
             return PrintResult(False, _STATE_REASON[after.state],
-                               f"ticket {number} may be incomplete: {after.detail}")
+                               f"{what} may be incomplete: {after.detail}")
         note = ""
         shown = after or before
         if shown is not None and shown.state == "paper_near_end":
             note = " (paper near its end: change the roll soon)"
         elif shown is not None and shown.state == "unknown" and transport.can_read:
             note = " (the printer did not report its status)"
-        return PrintResult(True, None, f"ticket {number} sent to {transport.url}{note}")
+        return PrintResult(True, None, f"{what} sent to {transport.url}{note}")
