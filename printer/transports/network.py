@@ -54,6 +54,12 @@ class NetworkTransport(Transport):
 
     def close(self) -> None:
         if self._printer is not None:
+            # Unread bytes (a late status reply) would make the kernel reset the connection
+            # instead of closing it, and a reset may make the printer drop buffered data.
+            try:
+                self.drain()
+            except Exception:
+                pass
             try:
                 self._printer.close()
             except Exception:

@@ -80,7 +80,7 @@ def test_a_printer_that_never_answers_is_unknown_within_the_bound(
     with FakeNetworkPrinter(status=None) as fake:
         printer = _printer(settings, fake.url)
         status, took = _timed(printer.status)
-        assert status.state == "unknown" and took < 0.3 + 0.5
+        assert status.state == "unknown" and took < 0.3 + 1.0
         # printing still goes ahead (many printers ignore DLE EOT), and says so
         result, took = _timed(lambda: printer.print_ticket(ticket))
         assert result.ok and "did not report" in result.message and took < BOUND_S

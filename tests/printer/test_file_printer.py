@@ -24,7 +24,10 @@ class PtyPrinter:
     """The printer end of a pseudo-terminal: records bytes, answers DLE EOT."""
 
     def __init__(self, replies) -> None:
-        self.master, self.slave = os.openpty()
+        try:
+            self.master, self.slave = os.openpty()
+        except OSError as exc:
+            pytest.skip(f"no pseudo-terminals here ({exc})")
         tty.setraw(self.slave)  # no line discipline: bytes pass unchanged
         self.path = os.ttyname(self.slave)
         self.replies = replies
@@ -70,7 +73,7 @@ def test_device_file_status_is_read_back(pty_printer: PtyPrinter,
     pty_printer.replies = None
     start = time.monotonic()
     assert printer.status().state == "unknown"
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 0.3 + 1.0
 
 
 def test_device_file_prints_the_ticket(pty_printer: PtyPrinter, settings: PrinterSettings,

@@ -60,3 +60,16 @@ def test_bad_urls_name_the_problem_on_one_line(url: str, says: str) -> None:
     message = str(err.value)
     assert says in message and "\n" not in message
     assert message.startswith(f"printer URL {url!r}")
+
+
+@pytest.mark.parametrize(("url", "package"), [("usb://04b8:0e15", "pyusb"),
+                                              ("serial:///dev/ttyUSB0?baudrate=19200",
+                                               "pyserial")])
+def test_usb_and_serial_need_their_driver_package(url: str, package: str) -> None:
+    """Without the optional package the error says what to install, on one line."""
+    try:
+        transport = open_printer(url)
+    except PrinterConfigError as err:
+        assert package in str(err) and "\n" not in str(err)
+    else:
+        assert transport.can_read and transport.url == url
