@@ -223,6 +223,11 @@ def printable(text: str, font_path: str) -> str:
 def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
     """Split ``text`` into lines no wider than ``max_width`` pixels, at spaces where
     possible and inside a word only when the word alone is too wide."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    if font.getlength(text) <= max_width:  # the common case: one line
+        return [text]
     lines: list[str] = []
     current = ""
     for word in text.split():

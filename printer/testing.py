@@ -121,6 +121,8 @@ class FakeNetworkPrinter:
                 i += step
                 skip -= step
                 continue
+            if buf[i] in (0x1D, 0x10) and len(buf) - i < 3:
+                break  # maybe the start of a command split across reads
             if buf[i] == 0x1D and buf[i + 1:i + 3] == b"v0":
                 if len(buf) - i < 8:
                     break
@@ -129,9 +131,7 @@ class FakeNetworkPrinter:
                 skip = width_bytes * height
                 i += 8
                 continue
-            if buf[i] == 0x10 and i + 1 < len(buf) and buf[i + 1] == 0x04:
-                if len(buf) - i < 3:
-                    break
+            if buf[i] == 0x10 and buf[i + 1] == 0x04:
                 n = buf[i + 2]
                 self.status_requests.append(n)
                 reply = None if self.status is None else self.status.get(n)
@@ -142,8 +142,6 @@ class FakeNetworkPrinter:
                         pass
                 i += 3
                 continue
-            if buf[i] in (0x1D, 0x10) and i + 1 >= len(buf):
-                break  # maybe the start of a command split across reads
             i += 1
         del buf[:i]
         return skip

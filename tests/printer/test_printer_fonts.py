@@ -34,3 +34,19 @@ def test_configured_font_without_vietnamese_is_refused() -> None:
 def test_unknown_profile_is_a_config_error() -> None:
     with pytest.raises(PrinterConfigError, match="printer.profile: unknown"):
         TicketPrinter(PrinterSettings(profile="TM-NOPE"))
+
+
+def test_no_font_covering_vietnamese_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import printer.fonts as fonts_module
+
+    monkeypatch.setattr(fonts_module, "_fontconfig_candidates", lambda bold: [])
+    monkeypatch.setattr(fonts_module, "WELL_KNOWN_FONTS", ())
+    fonts_module.find_fonts.cache_clear()
+    try:
+        with pytest.raises(PrinterConfigError) as err:
+            TicketPrinter(PrinterSettings())
+    finally:
+        fonts_module.find_fonts.cache_clear()
+    message = str(err.value)
+    assert "no installed font covers Vietnamese" in message and "printer.font_path" in message
+    assert "\n" not in message
