@@ -43,6 +43,11 @@ class PrinterSettings(BaseModel):
         description="Longest wait for one real-time status reply (DLE EOT), in seconds; a "
         "printer silent for longer is reported as 'unknown'.",
     )
+    after_print_timeout_s: float = Field(
+        3.0, gt=0, le=30,
+        description="Longest wait for the status reply after a ticket was sent, in seconds: "
+        "a printer answers once it has taken in the ticket's data, which takes longer.",
+    )
     write_timeout_s: float = Field(
         10.0, gt=0, le=120,
         description="Longest wait for the printer to accept a ticket's bytes, in seconds.",

@@ -100,14 +100,14 @@ class TicketPrinter:
                             cut=self.settings.cut)
 
     # -- status ----------------------------------------------------------------------
-    def _status_on(self, transport: Transport) -> PrinterStatus:
+    def _status_on(self, transport: Transport, timeout_s: float | None = None) -> PrinterStatus:
         native = transport.native_status()
         if native is not None:
             return native
         if not transport.can_read:
             return PrinterStatus("unknown", f"{transport.url}: this connection cannot read "
                                             "the printer's status")
-        return query_status(transport, self.settings.status_timeout_s)
+        return query_status(transport, timeout_s or self.settings.status_timeout_s)
 
     def status(self) -> PrinterStatus:
         """The printer's state now; ``unknown`` when it does not answer in time."""
@@ -179,12 +179,13 @@ class TicketPrinter:
             transport.write(data, job=job)
             # A printer that ignored the first question will ignore the second one too.
             asked = before is not None and before.state != "unknown" and transport.can_read
-            after = self._status_on(transport) if asked else None
+            after = (self._status_on(transport, self.settings.after_print_timeout_s)
+                     if asked else None)
         if after is not None and after.state in _STATE_REASON:
             return PrintResult(False, _STATE_REASON[after.state],
                                f"{what} may be incomplete: {after.detail}")
         note = ""
-        shown = after or before
+        shown = after if after is not None and after.state != "unknown" else before
         if shown is not None and shown.state == "paper_near_end":
             note = " (paper near its end: change the roll soon)"
         elif shown is not None and shown.state == "unknown" and transport.can_read:
