@@ -46,9 +46,9 @@ class PtyPrinter:
             except OSError:
                 return
             self.received += chunk
-            # status requests arrive alone, before and after the raster data
-            if len(chunk) == 3 and chunk[:2] == b"\x10\x04" and self.replies:
-                os.write(self.master, self.replies[chunk[2]])
+            # a status request ends what was sent so far (it waits for the reply)
+            if chunk[-3:-1] == b"\x10\x04" and self.replies:
+                os.write(self.master, self.replies[chunk[-1]])
 
     def close(self) -> None:
         self._stop.set()
