@@ -22,7 +22,8 @@ Script = Mapping[int, bytes] | None
 
 
 class FakeNetworkPrinter:
-    """A loopback printer on a free port; ``status=None`` never answers DLE EOT."""
+    """A loopback printer on a free port; ``status=None`` never answers DLE EOT, and
+    ``reply_delay_s`` makes every answer late. ``status`` may be changed while it runs."""
 
     #: DLE EOT replies (n=1 printer, n=2 offline cause, n=4 paper) of common states
     READY: Mapping[int, bytes] = {1: b"\x12", 2: b"\x12", 4: b"\x12"}
@@ -31,8 +32,11 @@ class FakeNetworkPrinter:
     COVER_OPEN: Mapping[int, bytes] = {1: b"\x1a", 2: b"\x16", 4: b"\x12"}
     OFFLINE_ERROR: Mapping[int, bytes] = {1: b"\x1a", 2: b"\x52", 4: b"\x12"}
 
-    def __init__(self, status: Script = READY, host: str = "127.0.0.1") -> None:
+    def __init__(self, status: Script = READY, host: str = "127.0.0.1",
+                 reply_delay_s: float = 0.0) -> None:
         self.status = status
+        #: seconds before each status reply (a busy printer answers late)
+        self.reply_delay_s = reply_delay_s
         self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind((host, 0))
@@ -136,6 +140,8 @@ class FakeNetworkPrinter:
                 self.status_requests.append(n)
                 reply = None if self.status is None else self.status.get(n)
                 if reply:
+                    if self.reply_delay_s:
+                        time.sleep(self.reply_delay_s)
                     try:
                         conn.sendall(reply)
                     except OSError:

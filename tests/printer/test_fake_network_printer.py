@@ -128,3 +128,16 @@ def test_concurrent_prints_from_worker_threads_do_not_interleave(
         one = printer.encode(printer.render(ticket))
         assert fake.wait_for_bytes(4 * len(one))
         assert fake.received.count(one) == 4
+
+
+def test_a_late_answer_is_unknown_and_does_not_confuse_the_next_question(
+    settings: PrinterSettings,
+) -> None:
+    with FakeNetworkPrinter(FakeNetworkPrinter.PAPER_OUT, reply_delay_s=0.6) as fake:
+        printer = _printer(settings, fake.url)
+        status, took = _timed(printer.status)
+        assert status.state == "unknown" and took < BOUND_S
+        fake.reply_delay_s = 0.0
+        fake.status = FakeNetworkPrinter.READY
+        time.sleep(0.7)  # the late 'paper out' reply of the first question is discarded
+        assert printer.status().state == "ready"
