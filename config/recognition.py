@@ -99,5 +99,5 @@ class RecognitionSettings(BaseModel):
         "(IVF, exact re-ranking); smaller ones are scanned exactly.",
     )
     ann_probe_lists: int = Field(
-        24, ge=1, le=4096, description="Inverted lists visited per query in the approximate index."
+        48, ge=1, le=4096, description="Inverted lists visited per query in the approximate index."
     )

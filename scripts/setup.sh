@@ -13,6 +13,8 @@ PACKAGES=(
   fonts-dejavu-core fontconfig
   # USB printers (python-escpos via pyusb)
   libusb-1.0-0
+  # CUPS queues (cups://QUEUE) print through the lp command
+  cups-client
   # headless browser for the server's web-page tests
   chromium
 )

@@ -1,0 +1,83 @@
+"""``serial:///dev/ttyUSB0?baudrate=19200``: an RS-232 printer, via python-escpos Serial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from printer.errors import PrinterUnavailableError
+from printer.escpos_support import escpos
+from printer.transports.base import Transport
+
+
+def serial_available() -> bool:
+    """True when pyserial is installed (python-escpos' ``Serial`` can be used)."""
+    return bool(escpos().Serial.is_usable())
+
+
+class SerialTransport(Transport):
+    """A serial port; the printer's replies are read back on the same port."""
+
+    can_read = True
+
+    def __init__(self, url: str, device: str, options: dict[str, Any],
+                 write_timeout_s: float) -> None:
+        super().__init__(url)
+        self.device = device
+        self.options = options
+        self.write_timeout_s = write_timeout_s
+        self._printer: Any = None
+
+    def open(self) -> None:
+        self.close()
+        printer = escpos().Serial(self.device, timeout=self.write_timeout_s, **self.options)
+        try:
+            printer.open()
+        except Exception:
+            raise PrinterUnavailableError(
+                "not_found", f"serial port {self.device} cannot be opened: is it the right "
+                "port, and may this user use it (group dialout)?",
+            ) from None
+        self._printer = printer
+        try:
+            self._printer._device.write_timeout = self.write_timeout_s
+        except Exception:
+            pass
+
+    def close(self) -> None:
+        if self._printer is not None:
+            try:
+                self._printer.close()
+            except Exception:
+                pass
+            self._printer = None
+
+    def write(self, data: bytes, job: str = "ticket") -> None:
+        if self._printer is None:
+            raise PrinterUnavailableError("error", f"{self.url}: not connected")
+        try:
+            self._printer._raw(data)
+        except Exception as exc:
+            if "timeout" in type(exc).__name__.lower() or "timeout" in str(exc).lower():
+                raise PrinterUnavailableError(
+                    "timeout", f"{self.url}: the printer took no data for "
+                    f"{self.write_timeout_s:g} s (offline or wrong flow control?)"
+                ) from None
+            raise PrinterUnavailableError("offline", f"{self.url}: write failed ({exc})") from None
+
+    def read(self, timeout_s: float) -> bytes:
+        if self._printer is None or not self._printer._device:
+            return b""
+        port = self._printer._device
+        try:
+            port.timeout = timeout_s
+            first = bytes(port.read(1))  # returns as soon as one byte arrives
+            return first + bytes(port.read(port.in_waiting)) if first else b""
+        except Exception:
+            return b""
+
+    def drain(self) -> None:
+        if self._printer is not None and self._printer._device:
+            try:
+                self._printer._device.reset_input_buffer()
+            except Exception:
+                pass
