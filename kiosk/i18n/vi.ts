@@ -230,26 +230,31 @@
     </message>
     <message>
         <location filename="../ui/texts.py" line="73"/>
+        <source>The printer cover is open.</source>
+        <translation>Nắp máy in đang mở.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="74"/>
         <source>The printer does not answer.</source>
         <translation>Máy in không phản hồi.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="74"/>
+        <location filename="../ui/texts.py" line="75"/>
         <source>The printer has a problem.</source>
         <translation>Máy in đang gặp sự cố.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="76"/>
+        <location filename="../ui/texts.py" line="77"/>
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="77"/>
+        <location filename="../ui/texts.py" line="78"/>
         <source>Wrong PIN</source>
         <translation>Sai mã PIN</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="78"/>
+        <location filename="../ui/texts.py" line="79"/>
         <source>Exit</source>
         <translation>Thoát</translation>
     </message>

@@ -131,30 +131,43 @@ class NoPrinter:
         return PrintOutcome(False, "offline", self.why)
 
 
+#: printer.service reasons → the kiosk's message keys (kiosk/ui/texts.py)
+PRINTER_REASONS = {
+    "paper_out": "paper_out", "cover_open": "cover_open", "offline": "offline",
+    "not_found": "offline", "timeout": "printer_timeout", "error": "printer_error",
+}
+
+
 class ServicePrinter:
-    """Adapter to ``printer.service.TicketPrinter`` (the printer branch's contract)."""
+    """Adapter to ``printer.service.TicketPrinter`` (raises ``PrinterConfigError`` when
+    the printer settings are wrong)."""
 
     def __init__(self, settings: Settings, data_dir: Path) -> None:
         from printer.service import TicketPrinter
 
-        self._printer = TicketPrinter(settings.printer)
-        self.settings = settings
+        self._printer = TicketPrinter(settings.printer, data_dir)
 
     def __call__(self, job: PrintJob) -> PrintOutcome:
         try:
-            from printer.ticket import Ticket
+            from printer.ticket import Ticket, mask_name
 
             t = job.ticket
+            counters = [c.strip() for c in t.counters.split(",") if c.strip()]
             ticket = Ticket(
                 centre_name=job.centre_name, service_name=job.service.name(job.language),
                 number=t.number, issued_at=t.issued_at, people_ahead=t.people_ahead,
-                estimated_wait_min=None, counters=t.counters, greeting_name=job.greeting_name,
-                priority=t.priority, survey_url=None, footer=None, language=job.language,
+                counters=counters,
+                greeting_name=mask_name(job.greeting_name) if job.greeting_name else None,
+                priority=t.priority, language="en" if job.language == "en" else "vi",
             )
             result = self._printer.print_ticket(ticket)
-            return PrintOutcome(bool(result.ok), getattr(result, "reason", None),
-                                getattr(result, "message", "") or "")
+            reason = None if result.ok else PRINTER_REASONS.get(result.reason or "error",
+                                                                "printer_error")
+            if not result.ok:
+                log.warning("ticket %s not printed: %s", t.number, result.message)
+            return PrintOutcome(bool(result.ok), reason, result.message)
         except Exception as exc:
+            log.exception("printing failed")
             return PrintOutcome(False, "printer_error", str(exc)[:200])
 
 

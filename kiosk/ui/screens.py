@@ -355,7 +355,7 @@ class PrintFailedScreen(_NumberScreen):
         self._orient(ctx)
         t = view.ticket
         self.title.setText(text("print_failed_title"))
-        known = {"paper_out", "offline", "printer_timeout"}
+        known = {"paper_out", "offline", "cover_open", "printer_timeout"}
         self.reason.setText(text(view.message if view.message in known else "printer_error"))
         self.number.setText(t.number if t else "")
         self.service.setText(self._service_name(t.service, ctx, view.language) if t else "")

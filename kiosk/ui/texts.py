@@ -70,6 +70,7 @@ TEXTS: dict[str, str] = {
     "print_again": QT_TRANSLATE_NOOP("Kiosk", "Print again"),
     "paper_out": QT_TRANSLATE_NOOP("Kiosk", "The printer is out of paper."),
     "offline": QT_TRANSLATE_NOOP("Kiosk", "The printer is not connected."),
+    "cover_open": QT_TRANSLATE_NOOP("Kiosk", "The printer cover is open."),
     "printer_timeout": QT_TRANSLATE_NOOP("Kiosk", "The printer does not answer."),
     "printer_error": QT_TRANSLATE_NOOP("Kiosk", "The printer has a problem."),
     # technician
