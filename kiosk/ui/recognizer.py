@@ -105,6 +105,9 @@ class RecognitionWorker:
 
 def _serve(conn: Any, factory: Callable[..., Callable[[Any], Any]], args: tuple) -> None:
     """Child process: build the identifier, then answer one frame at a time."""
+    if not logging.getLogger().handlers:  # a spawned child starts with no logging set up
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         identifier = factory(*args)
     except Exception as exc:
