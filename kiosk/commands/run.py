@@ -46,9 +46,10 @@ def override_settings(settings: Settings, camera: str | None = None,
         raise ConfigError(describe_validation_error(exc)) from None
 
 
-def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
+def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     """Assemble the app from the settings: store, issuer, printer, camera, recognition.
 
+    ``recognition=False`` leaves the engine out (tickets without faces only).
     A ``QApplication`` must exist. Nothing here raises for a missing camera, printer or
     server: each falls back to what works and the screen says so.
     """
@@ -58,7 +59,7 @@ def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
     from kiosk.tickets import TicketStore
     from kiosk.ui.app import KioskApp, Parts
     from kiosk.ui.i18n import Translations, compile_translations
-    from kiosk.ui.plugs import StandaloneIssuer, make_printer, make_recognition
+    from kiosk.ui.plugs import RecognitionPlug, StandaloneIssuer, make_printer, make_recognition
 
     settings = ctx.settings
     services = services_from_settings(settings.kiosk)
@@ -72,15 +73,15 @@ def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
         log.warning("server sync is not wired in yet: numbering tickets standalone")
     issuer = StandaloneIssuer(store)
     camera = CameraWorker(settings.camera)
-    recognition = make_recognition(ctx)
+    plug = make_recognition(ctx) if recognition else RecognitionPlug(None, None, lambda: None)
     parts = Parts(
         store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
-        camera=camera, identifier=recognition.identifier,
-        citizen_lookup=recognition.citizen_lookup,
+        camera=camera, identifier=plug.identifier,
+        citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
     )
     app = KioskApp(settings, parts, services)
-    app.closers = [engine.dispose, recognition.close]  # type: ignore[attr-defined]
+    app.closers = [engine.dispose, plug.close]  # type: ignore[attr-defined]
     return app
 
 

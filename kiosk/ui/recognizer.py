@@ -132,8 +132,9 @@ class ProcessIdentifier:
 
     dlib keeps Python's GIL while it detects and encodes (tens to hundreds of ms per
     frame); in the GUI process that would stall the preview. ``factory(*args)`` must be
-    importable (picklable) and is called in the child; the first call waits until the
-    child is ready. A child that dies is started again on a later call (after 5 s).
+    importable (picklable) and is called in the child. The child starts on the first call
+    (a kiosk without a camera never starts it) and that call waits until it is ready. A
+    child that dies is started again on a later call (after 5 s).
     """
 
     RESTART_S = 5.0
@@ -146,7 +147,6 @@ class ProcessIdentifier:
         self._failed_at = 0.0
         self._closed = False
         self._lock = threading.Lock()
-        self._spawn()
 
     def _spawn(self) -> None:
         import multiprocessing
@@ -169,7 +169,7 @@ class ProcessIdentifier:
             if self._closed:
                 raise RuntimeError("recognition process is closed")
             if self._proc is None:
-                if time.monotonic() - self._failed_at < self.RESTART_S:
+                if self._failed_at and time.monotonic() - self._failed_at < self.RESTART_S:
                     raise RuntimeError("recognition process is restarting")
                 self._spawn()
             try:

@@ -30,7 +30,7 @@ CHILD = textwrap.dedent("""
         app = QApplication([])
         data = Path(sys.argv[1])
         settings = Settings.model_validate({"camera": {"source": str(data / "none.mp4")}})
-        kiosk = build_app(KioskContext(data, settings))
+        kiosk = build_app(KioskContext(data, settings), recognition=False)
         # The power goes at the moment the printer is asked to print.
         kiosk.parts.printer = lambda job: os.kill(os.getpid(), signal.SIGKILL)
         kiosk.start()
@@ -57,7 +57,7 @@ def test_ticket_committed_before_a_crash_is_reprinted_not_duplicated(qtbot, tmp_
     assert time.monotonic() - started < 120
 
     settings = Settings.model_validate({"camera": {"source": str(tmp_path / "none.mp4")}})
-    app = build_app(KioskContext(tmp_path, settings))
+    app = build_app(KioskContext(tmp_path, settings), recognition=False)
     qtbot.addWidget(app.window)
     app.window.resize(1080, 1920)
     app.window.show()

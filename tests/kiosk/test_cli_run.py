@@ -1,0 +1,45 @@
+"""`kiosk run` as a user starts it: with nothing attached it starts, says so, and stops."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kiosk(*args: str, env: dict[str, str] | None = None,
+          timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from kiosk.cli import main; main()", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})})
+
+
+def test_run_without_camera_printer_or_server_starts_and_says_so(tmp_path: Path) -> None:
+    proc = kiosk("run", "--data-dir", str(tmp_path), "--windowed", "--camera",
+                 str(tmp_path / "no-camera.mp4"), env={"KIOSK_QUIT_AFTER_S": "3"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "kiosk ready" in proc.stderr and "standalone" in proc.stderr
+    assert "no camera" in proc.stderr and "does not exist" in proc.stderr
+    assert (tmp_path / "kiosk.db").is_file()
+    assert (tmp_path / "i18n" / "vi.qm").is_file()  # compiled at start
+
+
+def test_bad_option_gives_one_clear_line(tmp_path: Path) -> None:
+    proc = kiosk("run", "--data-dir", str(tmp_path), "--windowed", "--size", "big")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "error: --size must look like 1080x1920, not 'big'"]
+
+
+def test_command_line_overrides_the_config() -> None:
+    from config import Settings
+    from kiosk.commands.run import override_settings
+
+    s = override_settings(Settings(), camera="rtsp://cam/1", printer="tcp://10.0.0.9:9100",
+                          server="http://queue:8000")
+    assert (s.camera.source, s.printer.url, s.kiosk.server_url) == (
+        "rtsp://cam/1", "tcp://10.0.0.9:9100", "http://queue:8000")
+    assert override_settings(Settings()) == Settings()
