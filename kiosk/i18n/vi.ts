@@ -120,141 +120,141 @@
     </message>
     <message>
         <location filename="../ui/texts.py" line="42"/>
-        <source>You can take a number as a guest. Nothing about your face is kept.</source>
-        <translation>Quý vị có thể lấy số với tư cách khách. Hình ảnh khuôn mặt không được lưu lại.</translation>
+        <source>You can take a number as a guest. Your face is not stored: it is only compared today, so that each person takes one number.</source>
+        <translation>Quý vị có thể lấy số với tư cách khách. Khuôn mặt không được lưu trữ, chỉ được so sánh trong ngày để mỗi người chỉ lấy một số.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="44"/>
+        <location filename="../ui/texts.py" line="45"/>
         <source>Continue as guest</source>
         <translation>Tiếp tục với tư cách khách</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="46"/>
+        <location filename="../ui/texts.py" line="47"/>
         <source>Choose a service</source>
         <translation>Chọn lĩnh vực</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="47"/>
+        <location filename="../ui/texts.py" line="48"/>
         <source>I need priority</source>
         <translation>Tôi cần được ưu tiên</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="48"/>
+        <location filename="../ui/texts.py" line="49"/>
         <source>Priority: yes</source>
         <translation>Ưu tiên: có</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="49"/>
+        <location filename="../ui/texts.py" line="50"/>
         <source>Priority asked: the counter will check your papers.</source>
         <translation>Đã yêu cầu ưu tiên: quầy sẽ kiểm tra giấy tờ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="51"/>
+        <location filename="../ui/texts.py" line="52"/>
         <source>You have taken the most numbers allowed today. Please ask the staff.</source>
         <translation>Quý vị đã lấy đủ số lượt cho phép hôm nay. Mời liên hệ cán bộ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="53"/>
+        <location filename="../ui/texts.py" line="54"/>
         <source>Sorry, no number could be issued. Please try again or ask the staff.</source>
         <translation>Xin lỗi, chưa cấp được số. Mời thử lại hoặc liên hệ cán bộ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="55"/>
+        <location filename="../ui/texts.py" line="56"/>
         <source>Issuing your number…</source>
         <translation>Đang cấp số…</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="57"/>
+        <location filename="../ui/texts.py" line="58"/>
         <source>Your number</source>
         <translation>Số thứ tự của quý vị</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="58"/>
+        <location filename="../ui/texts.py" line="59"/>
         <source>PRIORITY</source>
         <translation>ƯU TIÊN</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="59"/>
+        <location filename="../ui/texts.py" line="60"/>
         <source>People ahead of you: {n}</source>
         <translation>Số người đang chờ trước: {n}</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="60"/>
+        <location filename="../ui/texts.py" line="61"/>
         <source>Counter: {counters}</source>
         <translation>Quầy: {counters}</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="61"/>
+        <location filename="../ui/texts.py" line="62"/>
         <source>Printing your ticket…</source>
         <translation>Đang in phiếu…</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="62"/>
+        <location filename="../ui/texts.py" line="63"/>
         <source>Please take your ticket and wait to be called.</source>
         <translation>Mời nhận phiếu và chờ đến lượt.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="63"/>
+        <location filename="../ui/texts.py" line="64"/>
         <source>You already have this number for this service today: it is printed again.</source>
         <translation>Hôm nay quý vị đã có số cho lĩnh vực này: phiếu được in lại.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="65"/>
+        <location filename="../ui/texts.py" line="66"/>
         <source>Done</source>
         <translation>Xong</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="67"/>
+        <location filename="../ui/texts.py" line="68"/>
         <source>The ticket could not be printed</source>
         <translation>Không in được phiếu</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="68"/>
+        <location filename="../ui/texts.py" line="69"/>
         <source>Please note your number. Staff have been told.</source>
         <translation>Mời ghi nhớ số của quý vị. Cán bộ đã được báo.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="70"/>
+        <location filename="../ui/texts.py" line="71"/>
         <source>Print again</source>
         <translation>In lại</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="71"/>
+        <location filename="../ui/texts.py" line="72"/>
         <source>The printer is out of paper.</source>
         <translation>Máy in hết giấy.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="72"/>
+        <location filename="../ui/texts.py" line="73"/>
         <source>The printer is not connected.</source>
         <translation>Máy in chưa được kết nối.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="73"/>
+        <location filename="../ui/texts.py" line="74"/>
         <source>The printer cover is open.</source>
         <translation>Nắp máy in đang mở.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="74"/>
+        <location filename="../ui/texts.py" line="75"/>
         <source>The printer does not answer.</source>
         <translation>Máy in không phản hồi.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="75"/>
+        <location filename="../ui/texts.py" line="76"/>
         <source>The printer has a problem.</source>
         <translation>Máy in đang gặp sự cố.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="77"/>
+        <location filename="../ui/texts.py" line="78"/>
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="78"/>
+        <location filename="../ui/texts.py" line="79"/>
         <source>Wrong PIN</source>
         <translation>Sai mã PIN</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="79"/>
+        <location filename="../ui/texts.py" line="80"/>
         <source>Exit</source>
         <translation>Thoát</translation>
     </message>

@@ -161,14 +161,27 @@ class KioskApp(QObject):
         self.window.preview.set_face_box(rec.box, good)
         if isinstance(event, flow.Identified):
             event = self._with_citizen(event, rec.result)
+        elif isinstance(event, flow.Unknown):
+            event = self._with_guest(event, getattr(rec.result, "guest_key", None))
         self._handle(event)
+
+    def _with_guest(self, event: flow.Unknown, guest_key: str | None) -> flow.Event:
+        if guest_key is None:
+            return event
+        try:
+            tickets = self.parts.store.today_for(guest_key=guest_key)
+        except Exception:
+            log.exception("cannot read today's tickets")
+            tickets = []
+        return replace(event, guest_key=guest_key, open_tickets=tuple(tickets),
+                       tickets_today=len(tickets))
 
     def _with_citizen(self, event: flow.Identified, result: Any) -> flow.Event:
         citizen_id = int(result.match.citizen_id)
         lookup = self.parts.citizen_lookup
         citizen = lookup(citizen_id) if lookup is not None else None
-        if citizen is None:
-            citizen = flow.CitizenInfo(citizen_id, "")
+        if citizen is None:  # deleted meanwhile, or the registry cannot be read
+            return flow.Unknown(event.now)
         try:
             tickets = self.parts.store.today_for(citizen_id=citizen_id)
         except Exception:

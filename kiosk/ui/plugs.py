@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -196,13 +197,108 @@ class RecognitionPlug:
     close: Callable[[], None]
 
 
+@dataclass(frozen=True)
+class KioskResult:
+    """What the recognition process answers for one frame (picklable).
+
+    The shape of ``recognition.types.IdentifyResult`` (``faces``, ``box`` as
+    ``(top, right, bottom, left)`` pixels or None, ``reason``, ``match``) plus
+    ``guest_key``: the same opaque key for the same unrecognised face all day.
+    """
+
+    faces: int
+    box: tuple[int, int, int, int] | None
+    reason: str | None
+    match: Any = None
+    guest_key: str | None = None
+    timings_ms: dict[str, float] | None = None
+
+
+class GuestMemory:
+    """Today's unrecognised faces, in the recognition process's memory only.
+
+    Gives a guest who comes back the same key (so asking again for a service reprints
+    their number); nothing is written anywhere, and everything is forgotten when the day
+    changes or the process ends. Encodings are 128-float vectors; ``threshold`` is the
+    engine's match distance.
+    """
+
+    def __init__(self, threshold: float, max_guests: int = 5000, per_guest: int = 5,
+                 today: Callable[[], date] = date.today) -> None:
+        self.threshold, self.max_guests, self.per_guest = threshold, max_guests, per_guest
+        self.today = today
+        self._day = today()
+        self._keys: list[str] = []
+        self._vectors: list[np.ndarray] = []
+        self._count: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._count)
+
+    def key_for(self, encoding: np.ndarray) -> str:
+        """The key of the guest this face belongs to, a new one for a new face."""
+        import uuid
+
+        import numpy as np
+
+        if self.today() != self._day:
+            self._day, self._keys, self._vectors, self._count = self.today(), [], [], {}
+        vec = np.asarray(encoding, dtype=np.float32)
+        if self._vectors:
+            dist = np.linalg.norm(np.stack(self._vectors) - vec, axis=1)
+            best = int(np.argmin(dist))
+            if dist[best] <= self.threshold:
+                key = self._keys[best]
+                if self._count[key] < self.per_guest:
+                    self._keys.append(key)
+                    self._vectors.append(vec)
+                    self._count[key] += 1
+                return key
+        if len(self._count) >= self.max_guests:  # a very busy day: forget the oldest
+            oldest = self._keys[0]
+            keep = [i for i, k in enumerate(self._keys) if k != oldest]
+            self._keys = [self._keys[i] for i in keep]
+            self._vectors = [self._vectors[i] for i in keep]
+            del self._count[oldest]
+        key = "g-" + uuid.uuid4().hex[:16]
+        self._keys.append(key)
+        self._vectors.append(vec)
+        self._count[key] = 1
+        return key
+
+
+class KioskIdentifier:
+    """``FaceEngine`` on a frame, plus a guest key for a good face that matches nobody."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.guests = GuestMemory(engine.settings.match_threshold)
+
+    def __call__(self, frame_bgr: np.ndarray) -> KioskResult:
+        import cv2
+
+        s = self.engine.settings
+        rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+        analysis = self.engine.analyse(rgb, s.match_quality, s.match_jitters)
+        box = analysis.box.as_tuple() if analysis.box is not None else None
+        timings = dict(analysis.timings_ms)
+        if analysis.encoding is None:
+            reason = analysis.reason
+            return KioskResult(analysis.faces, box, None if reason is None else str(reason),
+                               None, None, timings)
+        match, reason, _ = self.engine.match_encoding(analysis.encoding)
+        reason_s = None if reason is None else str(reason)
+        guest = self.guests.key_for(analysis.encoding) if reason_s == "unknown" else None
+        return KioskResult(analysis.faces, box, reason_s, match, guest, timings)
+
+
 def registry_identifier(ctx: KioskContext) -> Identifier:
-    """The engine's ``identify_frame`` on the registry replica (runs in the child process)."""
+    """The engine on the registry replica, with guest memory (runs in the child process)."""
     from kiosk.enrolment import Registry
 
     registry = Registry(ctx)
     log.info("recognition: %d face template(s) loaded", len(registry.index))
-    return registry.engine.identify_frame
+    return KioskIdentifier(registry.engine)
 
 
 def make_recognition(ctx: KioskContext, in_process: bool = False) -> RecognitionPlug:

@@ -40,7 +40,8 @@ TEXTS: dict[str, str] = {
     "not_recognised": QT_TRANSLATE_NOOP("Kiosk", "We could not recognise you."),
     "guest_title": QT_TRANSLATE_NOOP("Kiosk", "Welcome!"),
     "guest_body": QT_TRANSLATE_NOOP(
-        "Kiosk", "You can take a number as a guest. Nothing about your face is kept."),
+        "Kiosk", "You can take a number as a guest. Your face is not stored: it is only "
+        "compared today, so that each person takes one number."),
     "continue_guest": QT_TRANSLATE_NOOP("Kiosk", "Continue as guest"),
     # services
     "choose_service": QT_TRANSLATE_NOOP("Kiosk", "Choose a service"),

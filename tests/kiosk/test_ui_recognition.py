@@ -52,7 +52,7 @@ def test_kiosk_greets_the_enrolled_person_and_issues_their_ticket(qtbot, kiosk_c
     try:
         assert window.ctx.recognition
         # Lin-Manuel Miranda faces the camera from about 3 s into the clip.
-        qtbot.waitUntil(lambda: window.current == flow.IDENTIFIED, timeout=20_000)
+        qtbot.waitUntil(lambda: window.current == flow.IDENTIFIED, timeout=45_000)
         greeting = window.screens[flow.IDENTIFIED]
         assert greeting.title.text() == "Xin chào Anh Lin!"
         window.grab().save(str(output_dir / "kiosk-app-greeting-recognised.png"))
