@@ -160,7 +160,7 @@ def create_app(
         from server.web import html_error
 
         if exc.status_code in (401, 403, 404) and request.url.path.startswith(
-            ("/console", "/reports", "/s/", "/board")
+            ("/console", "/reports", "/s/", "/board", "/login")
         ) and "text/html" in request.headers.get("accept", ""):
             return html_error(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,

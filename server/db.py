@@ -90,12 +90,10 @@ class Database:
 
     @contextlib.contextmanager
     def read_session(self) -> Iterator[Session]:
-        """A read-only session (on SQLite it does not take the write lock)."""
+        """A read-only session (on SQLite it does not take the write lock). Its objects
+        stay readable after it closes (closing detaches them without expiring them)."""
         with self._read() as s:
-            try:
-                yield s
-            finally:
-                s.rollback()
+            yield s
 
     def migrate(self) -> None:
         migrate(self.engine)
