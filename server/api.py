@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import HTTPException
-from fastapi.responses import PlainTextResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +32,6 @@ from server.models import (
 from server.reports import report_csv, report_rows
 from server.security import kiosk_for_token, verify_password
 
-router = APIRouter(prefix="/api/v1")
 bearer = HTTPBearer(auto_error=False, description="Kiosk token from `queue-server kiosk add`")
 
 CitizenId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
@@ -44,6 +42,16 @@ ServiceCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za
 
 class Problem(BaseModel):
     detail: str
+
+
+class ValidationProblem(BaseModel):
+    detail: str = Field(description="Every problem on one line: 'body.service: ...'.")
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+
+
+router = APIRouter(prefix="/api/v1", responses={
+    400: {"model": Problem, "description": "Malformed request body"},
+    422: {"model": ValidationProblem, "description": "Invalid request"}})
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -294,7 +302,8 @@ def health(request: Request) -> HealthOut:
 
 
 @router.get("/services", response_model=list[ServiceOut], tags=["kiosk"],
-            responses={401: ERRORS[401], 404: ERRORS[404]})
+            responses={401: ERRORS[401], 404: ERRORS[404]},
+            openapi_extra={"security": [{}]})
 def list_services(
     request: Request,
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -649,8 +658,10 @@ def reports(user: Manager, request: Request,
                 "rows": report_rows(s, the_site, start, end)}
 
 
-@router.get("/reports.csv", tags=["staff"], response_class=PlainTextResponse,
-            responses={401: ERRORS[401], 403: ERRORS[401]})
+@router.get("/reports.csv", tags=["staff"], response_class=Response,
+            responses={200: {"description": "The report as CSV (UTF-8 with BOM)",
+                             "content": {"text/csv": {"schema": {"type": "string"}}}},
+                       401: ERRORS[401], 403: ERRORS[401]})
 def reports_csv(user: Manager, request: Request,
                 date_from: Annotated[dt.date | None, Query(alias="from")] = None,
                 date_to: Annotated[dt.date | None, Query(alias="to")] = None,
