@@ -23,7 +23,6 @@ from server.models import (
     ROLE_STAFF,
     ROLES,
     Counter,
-    Kiosk,
     Service,
     Site,
     Ticket,
@@ -226,14 +225,26 @@ def kiosk_token(
     return creds.credentials
 
 
-def authenticate(session: Session, token: str) -> tuple[Kiosk, Site]:
+_kiosks = q.TTLCache()
+
+
+def authenticate(session: Session, token: str) -> tuple[q.KioskRef, q.SiteRef]:
+    """The kiosk of a bearer token and its site (cached for a few seconds per process, so a
+    disabled kiosk is refused within that time)."""
+    key = (str(session.get_bind().url), token)
+    hit = _kiosks.get(key)
+    if isinstance(hit, tuple):
+        return hit
     kiosk = kiosk_for_token(session, token)
     if kiosk is None:
         raise HTTPException(401, "unknown or disabled kiosk token",
                             headers={"WWW-Authenticate": "Bearer"})
     site = session.get(Site, kiosk.site_id)
     assert site is not None
-    return kiosk, site
+    result = (q.KioskRef(kiosk.id, kiosk.site_id, kiosk.name),
+              q.SiteRef(site.id, site.code, site.name, site.timezone))
+    _kiosks.put(key, result)
+    return result
 
 
 def iso(value: dt.datetime | None) -> dt.datetime | None:
@@ -241,13 +252,12 @@ def iso(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def ticket_out(session: Session, state: ServerState, base: str, ticket: Ticket,
-               site: Site, *, estimate: bool = True) -> TicketOut:
-    service = session.get(Service, ticket.service_id)
-    assert service is not None
+               site: Site | q.SiteRef, *, estimate: bool = True) -> TicketOut:
+    service = q.service_by_id(session, ticket.service_id)
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     ahead = q.people_ahead(session, ticket) if estimate else 0
     wait = q.estimate_wait_minutes(session, state.settings, service.id, ahead) if estimate else 0
-    from_service = (session.get(Service, ticket.transferred_from_id)
+    from_service = (q.service_by_id(session, ticket.transferred_from_id)
                     if ticket.transferred_from_id else None)
     return TicketOut(
         id=ticket.id, number=ticket.number, seq=ticket.seq, service=service.code,

@@ -96,7 +96,8 @@ def day_bounds_utc(site: Site, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return to_utc_naive(start), to_utc_naive(end)
 
 
-def is_open_now(site: Site, service: Service, at_utc: dt.datetime | None = None) -> bool:
+def is_open_now(site: Site | SiteRef, service: Service | ServiceRef,
+                at_utc: dt.datetime | None = None) -> bool:
     at = (at_utc or utcnow()).replace(tzinfo=dt.UTC).astimezone(zone(site))
     hhmm = at.strftime("%H:%M")
     return service.opens_at <= hhmm < service.closes_at
@@ -105,7 +106,8 @@ def is_open_now(site: Site, service: Service, at_utc: dt.datetime | None = None)
 # --------------------------------------------------------------------------- numbering
 
 
-def format_number(settings: QueueServerSettings, service: Service, seq: int) -> str:
+def format_number(settings: QueueServerSettings, service: Service | ServiceRef, seq: int
+                  ) -> str:
     return settings.number_pattern.format(prefix=service.prefix, seq=seq, service=service.code)
 
 
@@ -137,7 +139,7 @@ _DIGITS = re.compile(r"(\d+)\D*$")
 
 
 def parse_number(
-    settings: QueueServerSettings, service: Service, number: int | str
+    settings: QueueServerSettings, service: Service | ServiceRef, number: int | str
 ) -> int:
     """The sequence of a ticket number given as an int or as printed (``"A012"``)."""
     if isinstance(number, bool):
@@ -198,7 +200,11 @@ def average_service_minutes(
 
 
 def counters_for(session: Session, service_id: int) -> tuple[int, int]:
-    """(open counters, all counters) serving the service."""
+    """(open counters, all counters) serving the service (cached for a few seconds)."""
+    key = (_bind_key(session), service_id)
+    hit = _counters.get(key)
+    if isinstance(hit, tuple):
+        return hit
     rows = session.execute(
         sa.select(Counter.is_open, sa.func.count())
         .join(counter_services, counter_services.c.counter_id == Counter.id)
@@ -206,7 +212,9 @@ def counters_for(session: Session, service_id: int) -> tuple[int, int]:
         .group_by(Counter.is_open)
     ).all()
     open_ = sum(n for is_open, n in rows if is_open)
-    return open_, sum(n for _, n in rows)
+    result = (open_, sum(n for _, n in rows))
+    _counters.put(key, result)
+    return result
 
 
 def people_ahead(session: Session, ticket: Ticket) -> int:
@@ -259,14 +267,111 @@ class TicketRequest:
     number: int | str | None = None
 
 
-def find_service(session: Session, site: Site, code: str) -> Service:
+@dataclass(frozen=True)
+class ServiceRef:
+    """What issuing needs of a service, cached for a few seconds per process."""
+
+    id: int
+    site_id: int
+    code: str
+    prefix: str
+    name_vi: str
+    name_en: str
+    opens_at: str
+    closes_at: str
+    daily_cap: int | None
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    id: int
+    code: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class KioskRef:
+    id: int
+    site_id: int
+    name: str
+
+
+CACHE_SECONDS = 10.0
+
+
+class TTLCache:
+    """A small thread-safe cache whose entries live ``ttl`` seconds. It keeps the hot path
+    of issuing (kiosk token, service, counters) off the database; changes made elsewhere
+    (a disabled kiosk, a new catalogue) reach a running server within ``ttl``."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, size: int = 10000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._data: dict[object, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None or hit[0] < time.monotonic():
+                return None
+            return hit[1]
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            if len(self._data) >= self.size:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + self.ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_services = TTLCache()
+_counters = TTLCache()
+
+
+def _bind_key(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+def service_ref(service: Service) -> ServiceRef:
+    return ServiceRef(service.id, service.site_id, service.code, service.prefix,
+                      service.name_vi, service.name_en, service.opens_at, service.closes_at,
+                      service.daily_cap, service.sort_order)
+
+
+def find_service(session: Session, site: Site | SiteRef, code: str) -> ServiceRef:
+    """The active service ``code`` of the site (cached for a few seconds)."""
+    key = (_bind_key(session), "code", site.id, code)
+    hit = _services.get(key)
+    if isinstance(hit, ServiceRef):
+        return hit
     service = session.scalar(
         sa.select(Service).where(Service.site_id == site.id, Service.code == code,
                                  Service.active.is_(True))
     )
     if service is None:
         raise Invalid(f"unknown service {code!r} at site {site.code}")
-    return service
+    ref = service_ref(service)
+    _services.put(key, ref)
+    return ref
+
+
+def service_by_id(session: Session, service_id: int) -> ServiceRef:
+    key = (_bind_key(session), "id", service_id)
+    hit = _services.get(key)
+    if isinstance(hit, ServiceRef):
+        return hit
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFound(f"no service {service_id}")
+    ref = service_ref(service)
+    _services.put(key, ref)
+    return ref
 
 
 def add_event(session: Session, ticket: Ticket, kind: str, at: dt.datetime, *,
@@ -352,7 +457,6 @@ def issue_ticket(
         offline=offline, status=WAITING, issued_at=issued_at, queue_at=issued_at,
         received_at=now, recalls=0,
     )
-    ticket.service = service
     session.add(ticket)
     add_event(session, ticket, "issued", issued_at, kiosk_id=kiosk.id,
               detail="offline" if offline else "")
@@ -621,7 +725,6 @@ def transfer(session: Session, user: User, counter_id: int, service_code: str) -
         raise Invalid("the ticket is already in that service")
     ticket.transferred_from_id = ticket.service_id
     ticket.service_id = target.id
-    ticket.service = target
     ticket.status = WAITING
     ticket.counter_id = None
     ticket.called_at = None
