@@ -279,15 +279,23 @@ def to_request(t: TicketIn) -> q.TicketRequest:
                            citizen_id=t.citizen_id, issued_at=t.issued_at, number=t.number)
 
 
-def store_one(state: ServerState, token: str, t: TicketIn, base: str
-              ) -> tuple[TicketOut, bool]:
+def batch_item(s: Session, state: ServerState, base: str, site: q.SiteRef, tid: str,
+               r: q.UploadResult) -> BatchItem:
+    ticket = (ticket_out(s, state, base, r.ticket, site, estimate=False)
+              if r.ticket is not None and r.result != "rejected" else None)
+    return BatchItem(id=tid, result=r.result, status_code=r.status,  # type: ignore[arg-type]
+                     error=r.error, ticket=ticket)
+
+
+def store_one(state: ServerState, token: str, t: TicketIn, base: str, *,
+              estimate: bool = True) -> tuple[TicketOut, bool]:
     """Issue one ticket in its own transaction; a concurrent duplicate id is resolved to
     the stored ticket."""
     try:
         with state.db.session() as s:
             kiosk, site = authenticate(s, token)
             ticket, created = q.issue_ticket(s, state.settings, site, kiosk, to_request(t))
-            return ticket_out(s, state, base, ticket, site), created
+            return ticket_out(s, state, base, ticket, site, estimate=estimate), created
     except IntegrityError:
         pass
     # Another request stored the same id (or number) at the same moment.
@@ -296,7 +304,7 @@ def store_one(state: ServerState, token: str, t: TicketIn, base: str
         ticket = q.get_existing(s, kiosk, t.id)
         if ticket is None:
             raise q.QueueError("the ticket's number was taken at the same moment; retry", 409)
-        return ticket_out(s, state, base, ticket, site), False
+        return ticket_out(s, state, base, ticket, site, estimate=estimate), False
 
 
 # --------------------------------------------------------------------------- kiosk API
@@ -375,37 +383,33 @@ def upload_batch(body: BatchIn, request: Request,
                  token: Annotated[str, Depends(kiosk_token)]) -> BatchOut:
     """Upload tickets issued offline (or queued in the kiosk's outbox), idempotent by id.
 
-    Each ticket gets its own result; a rejected one does not stop the others. Tickets are
-    stored in the order of their ``issued_at``.
+    Each ticket gets its own result, in the order sent; a rejected one does not stop the
+    others. Offline tickets join the queue at their ``issued_at``.
     """
     state = state_of(request)
     if len(body.tickets) > state.settings.max_batch_size:
         raise HTTPException(413, f"at most {state.settings.max_batch_size} tickets per batch")
     base = state.public_base(request)
-    order = sorted(range(len(body.tickets)), key=lambda i: (
-        q.to_utc_naive(body.tickets[i].issued_at) if body.tickets[i].issued_at
-        else dt.datetime.max))
-    results: list[BatchItem | None] = [None] * len(body.tickets)
-    with state.db.session() as s:
-        kiosk, site = authenticate(s, token)
-        for i in order:
-            t = body.tickets[i]
+    reqs = [to_request(t) for t in body.tickets]
+    try:
+        with state.db.session() as s:
+            kiosk, site = authenticate(s, token)
+            done = q.upload_tickets(s, state.settings, site, kiosk, reqs)
+            results = [batch_item(s, state, base, site, str(t.id), r)
+                       for t, r in zip(body.tickets, done, strict=True)]
+    except IntegrityError:
+        # A concurrent upload stored some of these at the same moment: one by one instead.
+        results = []
+        for t in body.tickets:
             try:
-                with s.begin_nested():
-                    ticket, created = q.issue_ticket(s, state.settings, site, kiosk,
-                                                     to_request(t))
-                results[i] = BatchItem(
-                    id=str(t.id), result="created" if created else "existing",
-                    status_code=201 if created else 200,
-                    ticket=ticket_out(s, state, base, ticket, site, estimate=False))
+                out, created = store_one(state, token, t, base, estimate=False)
+                results.append(BatchItem(id=str(t.id), result="created" if created
+                                         else "existing", status_code=201 if created else 200,
+                                         ticket=out))
             except q.QueueError as exc:
-                results[i] = BatchItem(id=str(t.id), result="rejected",
-                                       status_code=exc.status, error=exc.message)
-            except IntegrityError:
-                results[i] = BatchItem(id=str(t.id), result="rejected", status_code=409,
-                                       error="conflicts with a ticket stored at the same time; "
-                                       "send it again")
-    items = [r for r in results if r is not None]
+                results.append(BatchItem(id=str(t.id), result="rejected",
+                                         status_code=exc.status, error=exc.message))
+    items = results
     return BatchOut(
         created=sum(r.result == "created" for r in items),
         existing=sum(r.result == "existing" for r in items),

@@ -217,3 +217,36 @@ def test_daily_cap_refuses_more_tickets(client: TestClient, app: FastAPI) -> Non
                          headers=auth(token)).status_code for _ in range(3)]
     assert codes == [201, 201, 409]
     assert count_tickets(app) == 2
+
+
+def test_the_same_batch_uploaded_concurrently_is_stored_once(app: FastAPI, live_server
+                                                             ) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    token = add_kiosk(app)
+    with httpx.Client(base_url=live_server.url, headers=auth(token), timeout=60) as c:
+        lease = c.post("/api/v1/leases", json={"service": "KD", "size": 300}).json()
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    tickets = [{"id": new_id(), "service": "KD", "number": lease["first_seq"] + i,
+                "issued_at": (start + dt.timedelta(seconds=i)).isoformat()}
+               for i in range(300)]
+    barrier = threading.Barrier(4)
+
+    def upload(_: int) -> dict:
+        with httpx.Client(base_url=live_server.url, headers=auth(token), timeout=120) as c:
+            barrier.wait()
+            r = c.post("/api/v1/tickets/batch", json={"tickets": tickets})
+            assert r.status_code == 200, r.text
+            return r.json()
+
+    with ThreadPoolExecutor(4) as pool:
+        outs = list(pool.map(upload, range(4)))
+    assert sum(o["created"] for o in outs) == 300
+    assert all(o["rejected"] == 0 for o in outs)
+    assert all(o["created"] + o["existing"] == 300 for o in outs)
+    numbers = [[x["ticket"]["number"] for x in o["results"]] for o in outs]
+    assert all(n == numbers[0] for n in numbers)
+    assert count_tickets(app) == 300
