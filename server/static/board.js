@@ -25,7 +25,8 @@
     var recent = '';
     for (i = 0; i < data.recent_calls.length; i++) {
       recent += '<li><b>' + esc(data.recent_calls[i].number) + '</b> → ' +
-        esc(data.recent_calls[i].counter) + '</li>';
+        esc(data.recent_calls[i].counter) +
+        (data.recent_calls[i].kind === 'recalled' ? ' <small>(gọi lại)</small>' : '') + '</li>';
     }
     $('recent').innerHTML = recent;
     var waiting = '';

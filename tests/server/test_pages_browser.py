@@ -110,6 +110,10 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     page.click("button[data-action=call-next]")
     assert "still called" in page.inner_text("#message")
     page.click("button[data-action=no-show]")
+    page.click("button[data-action=close]")
+    assert "Counter closed" in page.inner_text("main")
+    page.click("button[data-action=open]")
+    assert "Counter open" in page.inner_text("main")
     board.wait_for_function("document.getElementById('recent').innerText.indexOf('A001') >= 0",
                             timeout=3000)
     board.screenshot(path=str(output_dir / "server_board_two_calls.png"))
