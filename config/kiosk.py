@@ -1,8 +1,30 @@
-"""Settings of the kiosk app and its citizen flow (filled in by the kiosk issue)."""
+"""Settings of the kiosk app and its citizen flow: screens, timeouts, anti-hoarding, priority."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DEFAULT_SERVICES = [
+    "HT|A|Hộ tịch|Civil status",
+    "DD|B|Đất đai|Land",
+    "XD|C|Xây dựng|Construction",
+    "KD|D|Đăng ký kinh doanh|Business registration",
+    "LD|E|Lao động - Thương binh - Xã hội|Labour and social affairs",
+    "CT|F|Chứng thực|Certification of copies",
+]
+
+
+def parse_service_line(line: str) -> tuple[str, str, str, str]:
+    """Split ``code|prefix|Vietnamese name|English name``; raise ``ValueError`` if malformed."""
+    parts = [p.strip() for p in line.split("|")]
+    if len(parts) != 4 or not all(parts):
+        raise ValueError(f"service {line!r} must be 'code|prefix|Vietnamese name|English name'")
+    code, prefix, name_vi, name_en = parts
+    if len(prefix) != 1 or not prefix.isalpha() or not prefix.isupper():
+        raise ValueError(f"service {code!r}: prefix must be one capital letter (got {prefix!r})")
+    return code, prefix, name_vi, name_en
 
 
 class KioskSettings(BaseModel):
@@ -13,3 +35,107 @@ class KioskSettings(BaseModel):
     centre_name: str = Field(
         "Trung tâm Phục vụ hành chính công", description="Name of the centre printed on tickets."
     )
+    language: Literal["vi", "en"] = Field(
+        "vi", description="Language of the idle screen; each citizen may switch, and the kiosk "
+        "returns to this one when idle."
+    )
+    fullscreen: bool = Field(
+        True, description="Full screen without window decorations (false: a window, for "
+        "development)."
+    )
+    technician_pin: str = Field(
+        "2580", pattern=r"^[0-9]{4,12}$",
+        description="PIN (4-12 digits) asked after a long press on the top-left corner to leave "
+        "the app. Change it on every kiosk.",
+    )
+    technician_press_s: float = Field(
+        3.0, ge=1.0, le=20.0,
+        description="Seconds the top-left corner must be held before the PIN pad opens.",
+    )
+    face_lost_s: float = Field(
+        2.0, ge=0.2, le=30.0,
+        description="Seconds without a face before a screen that depends on the person goes "
+        "back to idle.",
+    )
+    unknown_confirm_s: float = Field(
+        1.0, ge=0.0, le=10.0,
+        description="Seconds a good face must stay unrecognised before the guest screen shows "
+        "(a recognition may still come from a better frame).",
+    )
+    guidance_timeout_s: float = Field(
+        20.0, ge=2.0, le=300.0,
+        description="Seconds of guidance (come closer, look straight...) before offering to "
+        "continue as a guest.",
+    )
+    greeting_timeout_s: float = Field(
+        30.0, ge=3.0, le=600.0,
+        description="Seconds the greeting or the guest screen waits for a touch before idle.",
+    )
+    choose_service_timeout_s: float = Field(
+        45.0, ge=5.0, le=600.0,
+        description="Seconds the service grid waits for a touch before idle.",
+    )
+    issue_timeout_s: float = Field(
+        10.0, ge=1.0, le=120.0,
+        description="Seconds to wait for a ticket to be issued before showing an error.",
+    )
+    show_number_s: float = Field(
+        10.0, ge=2.0, le=120.0,
+        description="Seconds the ticket number stays on screen (shorter if the person leaves).",
+    )
+    print_failed_s: float = Field(
+        60.0, ge=5.0, le=600.0,
+        description="Seconds the 'please note your number' screen stays when printing failed.",
+    )
+    daily_ticket_cap: int = Field(
+        3, ge=1, le=100,
+        description="Most tickets one person (citizen or recognised guest) may take per day, "
+        "all services together.",
+    )
+    elderly_age: int = Field(
+        60, ge=40, le=120,
+        description="Age in years from which a recognised citizen gets priority (Vietnam's Law "
+        "on the Elderly: 60).",
+    )
+    priority_groups: list[str] = Field(
+        ["elderly", "disabled", "pregnant", "merit"],
+        description="Registry priority groups that give a priority ticket automatically.",
+    )
+    number_format: str = Field(
+        "{prefix}{seq:03d}",
+        description="How standalone numbers are written; {prefix} is the service letter, {seq} "
+        "the day's sequence.",
+    )
+    server_url: str | None = Field(
+        None,
+        description="URL of the central queue server (https://...); empty means standalone: "
+        "the kiosk numbers tickets itself.",
+    )
+    services: list[str] = Field(
+        DEFAULT_SERVICES,
+        description="Services offered when no server catalogue is cached, one per line as "
+        "'code|prefix|Vietnamese name|English name'.",
+    )
+
+    @field_validator("services")
+    @classmethod
+    def _check_services(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one service is needed")
+        codes, prefixes = set(), set()
+        for line in value:
+            code, prefix, _, _ = parse_service_line(line)
+            if code in codes or prefix in prefixes:
+                raise ValueError(f"service {code!r}: code and prefix must be unique")
+            codes.add(code)
+            prefixes.add(prefix)
+        return value
+
+    @field_validator("number_format")
+    @classmethod
+    def _check_format(cls, value: str) -> str:
+        try:
+            value.format(prefix="A", seq=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"number_format must use only {{prefix}} and {{seq}}: {exc}") from None
+        return value

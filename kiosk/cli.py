@@ -8,6 +8,7 @@ import click
 
 from kiosk.commands.printer import printer
 from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
+from kiosk.commands.run import run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,7 +16,7 @@ def cli() -> None:
     """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
 
 
-for command in (enrol, identify, import_dir, people, calibrate, printer):
+for command in (enrol, identify, import_dir, people, calibrate, printer, run):
     cli.add_command(command)
 
 

@@ -1,3 +1,3 @@
 """Imports every module that defines kiosk tables, so ``Base.metadata`` knows them all."""
 
-from kiosk import registry  # noqa: F401
+from kiosk import registry, tickets  # noqa: F401

@@ -1,0 +1,175 @@
+"""`kiosk run`: the touchscreen app.
+
+With no camera, printer or server it still starts and is usable: it says no camera was
+found, issues tickets without faces, numbers them itself and prints to ``image://``
+under the data dir.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kiosk.context import KioskContext, fail, with_context
+
+if TYPE_CHECKING:
+    from config import Settings
+    from kiosk.ui.app import KioskApp
+
+log = logging.getLogger("kiosk.run")
+
+
+def override_settings(settings: Settings, camera: str | None = None,
+                      printer: str | None = None, server: str | None = None) -> Settings:
+    """A copy of ``settings`` with the command-line overrides, validated like the file."""
+    from pydantic import ValidationError
+
+    from config import ConfigError, Settings
+    from config.errors import describe_validation_error
+
+    data = settings.model_dump()
+    if camera is not None:
+        data["camera"]["source"] = camera
+    if printer is not None:
+        data["printer"]["url"] = printer
+    if server is not None:
+        data["kiosk"]["server_url"] = server or None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def build_app(ctx: KioskContext, fullscreen: bool | None = None) -> KioskApp:
+    """Assemble the app from the settings: store, issuer, printer, camera, recognition.
+
+    A ``QApplication`` must exist. Nothing here raises for a missing camera, printer or
+    server: each falls back to what works and the screen says so.
+    """
+    from kiosk.camera import CameraWorker
+    from kiosk.db import database_url, make_engine, make_sessionmaker
+    from kiosk.flow import services_from_settings
+    from kiosk.tickets import TicketStore
+    from kiosk.ui.app import KioskApp, Parts
+    from kiosk.ui.i18n import Translations, compile_translations
+    from kiosk.ui.plugs import StandaloneIssuer, make_printer, make_recognition
+
+    settings = ctx.settings
+    services = services_from_settings(settings.kiosk)
+    engine = make_engine(database_url(settings, ctx.data_dir))
+    store = TicketStore(make_sessionmaker(engine), services, settings.kiosk.number_format)
+    left = store.unprinted_today()
+    if left:
+        log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
+                    len(left), ", ".join(t.number for t in left[:5]))
+    if settings.kiosk.server_url:
+        log.warning("server sync is not wired in yet: numbering tickets standalone")
+    issuer = StandaloneIssuer(store)
+    camera = CameraWorker(settings.camera)
+    recognition = make_recognition(ctx)
+    parts = Parts(
+        store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
+        camera=camera, identifier=recognition.identifier,
+        citizen_lookup=recognition.citizen_lookup,
+        translations=Translations(compile_translations(ctx.data_dir / "i18n")),
+    )
+    app = KioskApp(settings, parts, services)
+    app.closers = [engine.dispose, recognition.close]  # type: ignore[attr-defined]
+    return app
+
+
+def _setup_logging(data_dir: Path) -> None:
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        handlers.append(logging.FileHandler(data_dir / "kiosk.log", encoding="utf-8"))
+    except OSError:
+        pass
+    logging.basicConfig(level=logging.INFO, handlers=handlers,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _parse_size(size: str | None) -> tuple[int, int] | None:
+    if not size:
+        return None
+    try:
+        w, h = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        fail(f"--size must look like 1080x1920, not {size!r}", code=2)
+    if not (200 <= w <= 8000 and 200 <= h <= 8000):
+        fail(f"--size {size} is out of range (200-8000 pixels per side)", code=2)
+    return w, h
+
+
+@click.command()
+@click.option("--camera", "camera", default=None, metavar="SOURCE",
+              help="Camera: device index, RTSP/HTTP URL, video file or folder of images "
+              "(overrides camera.source).")
+@click.option("--printer", "printer", default=None, metavar="URL",
+              help="Printer URL, e.g. tcp://10.0.0.9:9100 or image://tickets "
+              "(overrides printer.url).")
+@click.option("--server", "server", default=None, metavar="URL",
+              help="Central queue server URL (overrides kiosk.server_url).")
+@click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
+@click.option("--size", default=None, metavar="WxH",
+              help="Window size with --windowed, e.g. 1080x1920 (portrait).")
+@with_context
+def run(ctx: KioskContext, camera: str | None, printer: str | None, server: str | None,
+        windowed: bool, size: str | None) -> None:
+    """Start the kiosk touchscreen app (full screen; technicians leave by a long press on
+    the top-left corner and the PIN)."""
+    from config import ConfigError
+
+    try:
+        settings = override_settings(ctx.settings, camera, printer, server)
+    except ConfigError as exc:
+        fail(f"invalid option: {exc}", code=2)
+    ctx = KioskContext(ctx.data_dir, settings)
+    _setup_logging(ctx.data_dir)
+    dims = _parse_size(size)
+    sys.exit(run_app(ctx, windowed=windowed or not settings.kiosk.fullscreen, size=dims))
+
+
+def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = None,
+            quit_after_s: float | None = None) -> int:
+    """Run the Qt event loop until the technician exits; return the exit code."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L2 warnings per reopen
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    kiosk = build_app(ctx)
+    window = kiosk.window
+    if windowed:
+        window.resize(*(size or (1280, 720)))
+        window.show()
+    else:
+        window.setWindowFlags(Qt.WindowType.FramelessWindowHint |
+                              Qt.WindowType.WindowStaysOnTopHint)
+        window.setCursor(Qt.CursorShape.BlankCursor)
+        window.showFullScreen()
+    kiosk.on_exit = app.quit
+    kiosk.start()
+    log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
+             ctx.settings.printer.url, ctx.settings.kiosk.server_url or "standalone")
+
+    # Ctrl+C in a terminal stops the kiosk cleanly (Python handles signals between Qt events).
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    pulse = QTimer()
+    pulse.timeout.connect(lambda: None)
+    pulse.start(300)
+    if quit_after_s is not None or os.environ.get("KIOSK_QUIT_AFTER_S"):
+        seconds = quit_after_s or float(os.environ["KIOSK_QUIT_AFTER_S"])
+        QTimer.singleShot(int(seconds * 1000), app.quit)
+    try:
+        code = app.exec()
+    finally:
+        kiosk.stop()
+        for close in getattr(kiosk, "closers", []):
+            close()
+    return int(code)

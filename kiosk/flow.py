@@ -1,0 +1,612 @@
+"""The citizen flow: a state machine in plain Python (no Qt, no camera, no network).
+
+The app feeds it events (``CitizenFlow.handle(event)``) from the camera and recognition,
+the touchscreen, a timer, the ticket issuer and the printer; it answers with effects
+(``ShowScreen``, ``IssueTicket``, ``PrintTicket``, ``AlertStaff``, ``SetLanguage``) that the
+app carries out. Every event carries ``now``: seconds on a monotonic clock, so tests drive
+time by hand and nothing sleeps. Decisions live here: which guidance to show, when to go
+back to idle, whether a person gets their existing number reprinted instead of a new one,
+the daily cap, and priority.
+
+States: idle → guidance → identified | unknown → choose_service → issuing → ticket_shown
+(→ print_failed). "Take a number without face recognition" leads from idle (or guidance)
+straight to choose_service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from config.kiosk import KioskSettings
+
+# States
+IDLE = "idle"
+GUIDANCE = "guidance"
+IDENTIFIED = "identified"
+UNKNOWN = "unknown"
+CHOOSE_SERVICE = "choose_service"
+ISSUING = "issuing"
+TICKET_SHOWN = "ticket_shown"
+PRINT_FAILED = "print_failed"
+STATES = (IDLE, GUIDANCE, IDENTIFIED, UNKNOWN, CHOOSE_SERVICE, ISSUING, TICKET_SHOWN,
+          PRINT_FAILED)
+
+#: Quality reason from the recognition engine → key of the instruction shown to the citizen.
+GUIDANCE_KEYS = {
+    "no_face": "look_at_camera",
+    "too_far": "come_closer",
+    "cut_off": "center_face",
+    "blurry": "hold_still",
+    "too_dark": "more_light",
+    "too_bright": "less_light",
+    "not_frontal": "look_straight",
+    "several_faces": "one_person",
+    "ambiguous": "hold_still",
+    "checking": "checking",
+}
+
+#: Seconds the ticket screen waits for the printer's answer before treating it as failed.
+PRINT_ANSWER_S = 15.0
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service of the catalogue: ``code``, one-letter ``prefix``, names in both languages."""
+
+    code: str
+    prefix: str
+    name_vi: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+
+def services_from_settings(settings: KioskSettings) -> list[Service]:
+    """The fallback catalogue from ``kiosk.services`` (used until a server catalogue is cached)."""
+    from config.kiosk import parse_service_line
+
+    return [Service(*parse_service_line(line)) for line in settings.services]
+
+
+@dataclass(frozen=True)
+class CitizenInfo:
+    """What the flow needs to know about a recognised citizen (from the registry)."""
+
+    citizen_id: int
+    display_name: str
+    date_of_birth: date | None = None
+    priority_group: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """A ticket as the flow and the screens see it (committed locally already).
+
+    ``issued_at`` is local wall-clock time; ``people_ahead`` is None when unknown
+    (standalone); ``waiting`` is False once the ticket was called or finished.
+    """
+
+    id: str
+    service: str
+    number: str
+    priority: bool
+    issued_at: datetime
+    citizen_id: int | None = None
+    guest_key: str | None = None
+    people_ahead: int | None = None
+    counters: str = ""
+    waiting: bool = True
+
+
+def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSettings) -> bool:
+    """Priority from the registry group, or from the age on ``today`` (elderly)."""
+    if citizen is None:
+        return False
+    if citizen.priority_group and citizen.priority_group in settings.priority_groups:
+        return True
+    dob = citizen.date_of_birth
+    if dob is None:
+        return False
+    age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    return age >= settings.elderly_age
+
+
+# --------------------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event; ``now`` is monotonic seconds."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class FaceSeen(Event):
+    """A face is in view but not yet good enough; ``reason`` is a quality reason."""
+
+    reason: str = "no_face"
+
+
+@dataclass(frozen=True)
+class FaceLost(Event):
+    """No face in view."""
+
+
+@dataclass(frozen=True)
+class Identified(Event):
+    """The face matched an enrolled citizen; their open tickets and count of today."""
+
+    citizen: CitizenInfo | None = None
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    tickets_today: int = 0
+
+
+@dataclass(frozen=True)
+class Unknown(Event):
+    """A good face that matches no citizen; ``guest_key`` if it matched a guest of today."""
+
+    guest_key: str | None = None
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    tickets_today: int = 0
+
+
+@dataclass(frozen=True)
+class Tick(Event):
+    """Time passes (the app sends one every few hundred ms)."""
+
+
+@dataclass(frozen=True)
+class TakeNumberWithoutFace(Event):
+    """Touch: the always-visible 'take a number without face recognition' button."""
+
+
+@dataclass(frozen=True)
+class ContinueAsGuest(Event):
+    """Touch: continue without being recognised."""
+
+
+@dataclass(frozen=True)
+class Continue(Event):
+    """Touch: go on from the greeting to the services."""
+
+
+@dataclass(frozen=True)
+class PickService(Event):
+    """Touch: a service tile."""
+
+    code: str = ""
+
+
+@dataclass(frozen=True)
+class AskPriority(Event):
+    """Touch: 'I need priority' (the counter verifies)."""
+
+
+@dataclass(frozen=True)
+class Reprint(Event):
+    """Touch: reprint a ticket (an open ticket on the greeting, or after a print failure)."""
+
+    ticket_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SwitchLanguage(Event):
+    """Touch: VI / EN."""
+
+    language: str = "vi"
+
+
+@dataclass(frozen=True)
+class Done(Event):
+    """Touch: 'done' / 'cancel': back to idle."""
+
+
+@dataclass(frozen=True)
+class TicketIssued(Event):
+    """The issuer committed a ticket (locally, and online when it could)."""
+
+    ticket: IssuedTicket | None = None
+
+
+@dataclass(frozen=True)
+class IssueFailed(Event):
+    """The issuer could not give a number; ``reason`` is a message key."""
+
+    reason: str = "issue_failed"
+
+
+@dataclass(frozen=True)
+class PrintFinished(Event):
+    """The printer's answer for a ticket: ``ok`` and a reason such as 'paper_out'."""
+
+    ticket_id: str = ""
+    ok: bool = True
+    reason: str | None = None
+
+
+# --------------------------------------------------------------------------- effects
+
+
+@dataclass(frozen=True)
+class ShowScreen:
+    """Show ``screen`` (a state name) with what it needs.
+
+    ``guidance`` is an instruction key, ``message`` a notice key (e.g. 'daily_cap',
+    'reprinted', 'issue_failed'), ``printing`` True while the printer has not answered.
+    """
+
+    screen: str
+    language: str
+    guidance: str | None = None
+    name: str | None = None
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    ticket: IssuedTicket | None = None
+    priority: bool = False
+    message: str | None = None
+    printing: bool = False
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    """Issue a new ticket; the app answers with ``TicketIssued`` or ``IssueFailed``."""
+
+    service: str
+    citizen_id: int | None
+    guest_key: str | None
+    priority: bool
+
+
+@dataclass(frozen=True)
+class PrintTicket:
+    """Print (or reprint) a ticket; the app answers with ``PrintFinished``."""
+
+    ticket: IssuedTicket
+    language: str
+    greeting_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertStaff:
+    """Tell the staff something needs them (printer out of paper...)."""
+
+    reason: str
+    ticket_number: str | None = None
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Switch the UI language."""
+
+    language: str
+
+
+Effect = ShowScreen | IssueTicket | PrintTicket | AlertStaff | SetLanguage
+
+
+# --------------------------------------------------------------------------- machine
+
+
+@dataclass
+class _Session:
+    """One person's visit, from the first face (or touch) back to idle."""
+
+    citizen: CitizenInfo | None = None
+    guest_key: str | None = None
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    tickets_today: int = 0
+    priority: bool = False
+    asked_priority: bool = False
+    guidance: str | None = None
+    message: str | None = None
+    ticket: IssuedTicket | None = None
+    printing: bool = False
+    face_seen: bool = False
+    touched: bool = False
+    issued: list[IssuedTicket] = field(default_factory=list)
+
+
+class CitizenFlow:
+    """The state machine. ``handle(event)`` returns the effects to carry out, in order."""
+
+    def __init__(
+        self,
+        settings: KioskSettings,
+        services: list[Service],
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.settings = settings
+        self.services = {s.code: s for s in services}
+        self.today = today
+        self.language = settings.language
+        self.state = IDLE
+        self.session = _Session()
+        self.entered_at = 0.0
+        self.last_touch_at = 0.0
+        self.last_face_at: float | None = None
+        self.print_asked_at = 0.0
+        self.unknown_since: float | None = None
+
+    # -- helpers
+
+    def _show(self, message: str | None = None) -> ShowScreen:
+        s = self.session
+        if message is not None:
+            s.message = message
+        name = s.citizen.display_name if s.citizen else None
+        return ShowScreen(
+            screen=self.state, language=self.language, guidance=s.guidance, name=name,
+            open_tickets=tuple(t for t in s.open_tickets if t.waiting), ticket=s.ticket,
+            priority=s.priority, message=s.message, printing=s.printing,
+        )
+
+    def _go(self, state: str, now: float, message: str | None = None) -> list[Effect]:
+        self.state = state
+        self.entered_at = now
+        self.session.message = message
+        effects: list[Effect] = []
+        if state == IDLE:
+            self.session = _Session()
+            self.last_face_at = None
+            if self.language != self.settings.language:
+                self.language = self.settings.language
+                effects.append(SetLanguage(self.language))
+        effects.append(self._show())
+        return effects
+
+    def _print(self, ticket: IssuedTicket, now: float) -> PrintTicket:
+        self.session.ticket = ticket
+        self.session.printing = True
+        self.print_asked_at = now
+        name = self.session.citizen.display_name if self.session.citizen else None
+        return PrintTicket(ticket, self.language, name)
+
+    def _open_for(self, code: str) -> IssuedTicket | None:
+        for t in (*self.session.open_tickets, *self.session.issued):
+            if t.service == code and t.waiting:
+                return t
+        return None
+
+    def _start_person(self, event: Identified | Unknown) -> None:
+        s = self.session
+        if isinstance(event, Identified):
+            s.citizen = event.citizen
+            s.priority = is_priority(event.citizen, self.today(), self.settings) or \
+                s.asked_priority
+            s.guest_key = None
+        else:
+            s.guest_key = event.guest_key
+        s.open_tickets = event.open_tickets
+        s.tickets_today = event.tickets_today
+        s.guidance = None
+
+    # -- entry point
+
+    def handle(self, event: Event) -> list[Effect]:
+        """Feed one event; return the effects to carry out (possibly none)."""
+        if isinstance(event, FaceSeen | Identified | Unknown):
+            self.last_face_at = event.now
+            self.session.face_seen = True
+        elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished):
+            self.last_touch_at = event.now
+            self.session.touched = True
+        if not isinstance(event, Unknown | Tick):
+            self.unknown_since = None
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is None:
+            return []
+        return handler(event)
+
+    # -- camera and recognition
+
+    def _on_FaceSeen(self, e: FaceSeen) -> list[Effect]:
+        if self.state not in (IDLE, GUIDANCE):
+            return []
+        key = GUIDANCE_KEYS.get(e.reason, "look_at_camera")
+        if self.state == IDLE:
+            self.session.guidance = key
+            return self._go(GUIDANCE, e.now)
+        if key != self.session.guidance:
+            self.session.guidance = key
+            return [self._show()]
+        return []
+
+    def _on_FaceLost(self, e: FaceLost) -> list[Effect]:
+        return []  # absence is judged on ticks, from last_face_at
+
+    def _on_Identified(self, e: Identified) -> list[Effect]:
+        if e.citizen is None:
+            return []
+        if self.state in (IDLE, GUIDANCE) or (self.state == UNKNOWN and not self.session.touched):
+            self._start_person(e)
+            return self._go(IDENTIFIED, e.now)
+        return []
+
+    def _on_Unknown(self, e: Unknown) -> list[Effect]:
+        if self.state not in (IDLE, GUIDANCE):
+            return []
+        if self.unknown_since is None:
+            self.unknown_since = e.now
+        if e.now - self.unknown_since >= self.settings.unknown_confirm_s:
+            self.unknown_since = None
+            self._start_person(e)
+            return self._go(UNKNOWN, e.now)
+        # A good face, not recognised yet: a better frame may still recognise it.
+        return self._on_FaceSeen(FaceSeen(e.now, "checking"))
+
+    # -- touch
+
+    def _on_TakeNumberWithoutFace(self, e: TakeNumberWithoutFace) -> list[Effect]:
+        if self.state not in (IDLE, GUIDANCE, UNKNOWN):
+            return []
+        # Nobody is identified: no guest key, so nothing to check against.
+        self.session.guest_key = None
+        self.session.open_tickets = ()
+        self.session.tickets_today = 0
+        self.session.guidance = None
+        return self._go(CHOOSE_SERVICE, e.now)
+
+    def _on_ContinueAsGuest(self, e: ContinueAsGuest) -> list[Effect]:
+        if self.state not in (UNKNOWN, GUIDANCE):
+            return []
+        self.session.guidance = None
+        return self._go(CHOOSE_SERVICE, e.now)
+
+    def _on_Continue(self, e: Continue) -> list[Effect]:
+        if self.state not in (IDENTIFIED, UNKNOWN):
+            return []
+        return self._go(CHOOSE_SERVICE, e.now)
+
+    def _on_AskPriority(self, e: AskPriority) -> list[Effect]:
+        if self.state not in (IDENTIFIED, UNKNOWN, CHOOSE_SERVICE):
+            return []
+        self.session.priority = True
+        self.session.asked_priority = True
+        return [self._show("priority_asked")]
+
+    def _on_PickService(self, e: PickService) -> list[Effect]:
+        if self.state != CHOOSE_SERVICE or e.code not in self.services:
+            return []
+        s = self.session
+        existing = self._open_for(e.code)
+        if existing is not None:
+            # Anti-hoarding: the same person asking again gets the same number reprinted.
+            effect = self._print(existing, e.now)
+            return [*self._go(TICKET_SHOWN, e.now, "reprinted"), effect]
+        identified = s.citizen is not None or s.guest_key is not None
+        if identified and s.tickets_today >= self.settings.daily_ticket_cap:
+            return [self._show("daily_cap")]
+        citizen_id = s.citizen.citizen_id if s.citizen else None
+        issue = IssueTicket(e.code, citizen_id, s.guest_key, s.priority)
+        return [*self._go(ISSUING, e.now), issue]
+
+    def _on_Reprint(self, e: Reprint) -> list[Effect]:
+        s = self.session
+        if self.state in (PRINT_FAILED, TICKET_SHOWN) and s.ticket is not None and \
+                e.ticket_id in (None, s.ticket.id):
+            if s.printing:
+                return []
+            effect = self._print(s.ticket, e.now)
+            return [*self._go(TICKET_SHOWN, e.now, "reprinted"), effect]
+        if self.state in (IDENTIFIED, UNKNOWN):
+            for t in s.open_tickets:
+                if t.id == e.ticket_id and t.waiting:
+                    effect = self._print(t, e.now)
+                    return [*self._go(TICKET_SHOWN, e.now, "reprinted"), effect]
+        return []
+
+    def _on_SwitchLanguage(self, e: SwitchLanguage) -> list[Effect]:
+        if e.language not in ("vi", "en") or e.language == self.language:
+            return []
+        self.language = e.language
+        return [SetLanguage(e.language), self._show()]
+
+    def _on_Done(self, e: Done) -> list[Effect]:
+        if self.state == IDLE:
+            return []
+        if self.state == ISSUING:
+            return []  # a number is on its way; it will be shown
+        if self.state == TICKET_SHOWN and self.session.printing:
+            return []  # let the printer answer first, so a failure is not missed
+        return self._go(IDLE, e.now)
+
+    # -- issuer and printer
+
+    def _on_TicketIssued(self, e: TicketIssued) -> list[Effect]:
+        if self.state != ISSUING or e.ticket is None:
+            return []
+        s = self.session
+        s.issued.append(e.ticket)
+        s.tickets_today += 1
+        effect = self._print(e.ticket, e.now)
+        return [*self._go(TICKET_SHOWN, e.now), effect]
+
+    def _on_IssueFailed(self, e: IssueFailed) -> list[Effect]:
+        if self.state != ISSUING:
+            return []
+        return self._go(CHOOSE_SERVICE, e.now, e.reason or "issue_failed")
+
+    def _on_PrintFinished(self, e: PrintFinished) -> list[Effect]:
+        s = self.session
+        if self.state != TICKET_SHOWN or s.ticket is None or e.ticket_id != s.ticket.id:
+            return []
+        s.printing = False
+        if e.ok:
+            self.entered_at = e.now  # the number stays show_number_s from now
+            return [self._show()]
+        return self._print_failed(e.now, e.reason or "printer_error")
+
+    def _print_failed(self, now: float, reason: str) -> list[Effect]:
+        s = self.session
+        s.printing = False
+        number = s.ticket.number if s.ticket else None
+        return [*self._go(PRINT_FAILED, now, reason), AlertStaff(reason, number)]
+
+    # -- time
+
+    def _face_gone(self, now: float) -> bool:
+        last = self.last_face_at
+        return last is not None and now - last >= self.settings.face_lost_s
+
+    def _on_Tick(self, e: Tick) -> list[Effect]:
+        st, now, cfg = self.state, e.now, self.settings
+        in_state = now - self.entered_at
+        idle_for = now - max(self.entered_at, self.last_touch_at)
+        if st == GUIDANCE:
+            if self._face_gone(now) or self.last_face_at is None:
+                return self._go(IDLE, now)
+            if in_state >= cfg.guidance_timeout_s:
+                # The face never got good enough: offer to continue as a guest.
+                self.session.guidance = None
+                return self._go(UNKNOWN, now, "not_recognised")
+        elif st in (IDENTIFIED, UNKNOWN):
+            if idle_for >= cfg.greeting_timeout_s:
+                return self._go(IDLE, now)
+        elif st == CHOOSE_SERVICE:
+            if idle_for >= cfg.choose_service_timeout_s:
+                return self._go(IDLE, now)
+        elif st == ISSUING:
+            if in_state >= cfg.issue_timeout_s:
+                return self._go(CHOOSE_SERVICE, now, "issue_failed")
+        elif st == TICKET_SHOWN:
+            if self.session.printing:
+                if now - self.print_asked_at >= PRINT_ANSWER_S:
+                    return self._print_failed(now, "printer_timeout")
+            elif in_state >= cfg.show_number_s:
+                return self._go(IDLE, now)
+            elif self.session.face_seen and in_state >= cfg.face_lost_s and \
+                    self._face_gone(now):
+                return self._go(IDLE, now)  # the person left with the ticket
+        elif st == PRINT_FAILED:
+            if idle_for >= cfg.print_failed_s:
+                return self._go(IDLE, now)
+        return []
+
+
+def with_waiting(ticket: IssuedTicket, waiting: bool) -> IssuedTicket:
+    """A copy of ``ticket`` with its waiting flag changed."""
+    return replace(ticket, waiting=waiting)
+
+
+def event_from_result(result: Any, now: float) -> Event:
+    """Turn a recognition ``IdentifyResult`` into a camera event (no registry lookup).
+
+    A match becomes ``Identified`` without citizen details; the app fills them in from the
+    registry (``dataclasses.replace``) before handing the event to the flow.
+    """
+    reason = getattr(result, "reason", None)
+    if getattr(result, "faces", 0) == 0 or reason == "no_face":
+        return FaceLost(now)
+    if getattr(result, "match", None) is not None:
+        return Identified(now)
+    if reason == "unknown":
+        return Unknown(now)
+    return FaceSeen(now, reason or "no_face")

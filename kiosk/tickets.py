@@ -1,0 +1,356 @@
+"""The kiosk's own tickets: today's tickets, the outbox, standalone numbering, leased blocks.
+
+A ticket is committed here, with its outbox entry in the same transaction, before it is
+printed or shown: a crash or a power cut after that loses nothing, and the sync client
+uploads the outbox later (idempotent by the ticket's UUID). With no server configured the
+kiosk numbers tickets itself, per service per day, with one atomic upsert on a counter row
+(safe with several processes on the same SQLite file or PostgreSQL database). Blocks of
+numbers leased from the server while online (``NumberLease``) are used when it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
+
+from kiosk.db import Base
+from kiosk.flow import IssuedTicket, Service
+
+# Ticket status (what the queue did with it) and print state.
+WAITING, CALLED, DONE, CANCELLED = "waiting", "called", "done", "cancelled"
+PRINT_PENDING, PRINTED, PRINT_FAILED = "pending", "printed", "failed"
+# Where the number came from.
+STANDALONE, ONLINE, LEASED = "standalone", "online", "leased"
+
+
+def local_now() -> datetime:
+    """Timezone-aware local wall-clock time."""
+    return datetime.now().astimezone()
+
+
+class UtcDateTime(sa.TypeDecorator):
+    """An aware datetime stored as UTC and read back aware (SQLite keeps no time zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: give a timezone-aware time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class Ticket(Base):
+    """One ticket issued by this kiosk."""
+
+    __tablename__ = "kiosk_tickets"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "service", "number", name="uq_kiosk_ticket_number"),
+        sa.Index("ix_kiosk_ticket_person", "day", "citizen_id"),
+        sa.Index("ix_kiosk_ticket_guest", "day", "guest_key"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    day: Mapped[date] = mapped_column(sa.Date, index=True)
+    service: Mapped[str] = mapped_column(sa.String(32))
+    number: Mapped[str] = mapped_column(sa.String(32))
+    seq: Mapped[int | None] = mapped_column(sa.Integer)
+    source: Mapped[str] = mapped_column(sa.String(16))
+    citizen_id: Mapped[int | None] = mapped_column(sa.Integer)
+    guest_key: Mapped[str | None] = mapped_column(sa.String(64))
+    priority: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(sa.String(16), default=WAITING)
+    print_state: Mapped[str] = mapped_column(sa.String(16), default=PRINT_PENDING)
+    print_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    print_error: Mapped[str | None] = mapped_column(sa.String(200))
+    people_ahead: Mapped[int | None] = mapped_column(sa.Integer)
+    counters: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    def view(self) -> IssuedTicket:
+        """The ticket as the flow and the screens see it."""
+        issued = self.issued_at.astimezone()  # the kiosk's local time
+        return IssuedTicket(
+            id=self.id, service=self.service, number=self.number, priority=self.priority,
+            issued_at=issued, citizen_id=self.citizen_id, guest_key=self.guest_key,
+            people_ahead=self.people_ahead, counters=self.counters,
+            waiting=self.status == WAITING,
+        )
+
+
+class DayCounter(Base):
+    """The last standalone sequence number given per service and day."""
+
+    __tablename__ = "kiosk_day_counters"
+
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    service: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+
+
+class NumberLease(Base):
+    """A block of sequence numbers the server reserved for this kiosk (filled by sync)."""
+
+    __tablename__ = "kiosk_number_leases"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(sa.Date, index=True)
+    service: Mapped[str] = mapped_column(sa.String(32))
+    first_seq: Mapped[int] = mapped_column(sa.Integer)
+    last_seq: Mapped[int] = mapped_column(sa.Integer)
+    next_seq: Mapped[int] = mapped_column(sa.Integer)
+    lease_id: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class OutboxEntry(Base):
+    """Something to send to the server, committed with the change it reports."""
+
+    __tablename__ = "kiosk_outbox"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    ticket_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    payload: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.String(300))
+
+
+def _upsert(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"standalone numbering needs SQLite or PostgreSQL, not {dialect}")
+    return insert
+
+
+class TicketStore:
+    """Today's tickets of this kiosk: issue, look up, mark printed, and the outbox.
+
+    ``clock`` gives timezone-aware local time (the day boundary is local midnight).
+    """
+
+    def __init__(self, sessions: sessionmaker, services: list[Service],
+                 number_format: str = "{prefix}{seq:03d}",
+                 clock: Callable[[], datetime] = local_now) -> None:
+        self.sessions = sessions
+        self.services = {s.code: s for s in services}
+        self.number_format = number_format
+        self.clock = clock
+
+    def _service(self, code: str) -> Service:
+        try:
+            return self.services[code]
+        except KeyError:
+            raise ValueError(f"unknown service {code!r}: pick one of "
+                             f"{', '.join(self.services)}") from None
+
+    def _format(self, service: Service, seq: int) -> str:
+        return self.number_format.format(prefix=service.prefix, seq=seq)
+
+    def _next_seq(self, session: Any, day: date, code: str) -> int:
+        insert = _upsert(session.get_bind().dialect.name)
+        stmt = insert(DayCounter).values(day=day, service=code, last_seq=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[DayCounter.day, DayCounter.service],
+            set_={"last_seq": DayCounter.last_seq + 1},
+        ).returning(DayCounter.last_seq)
+        return int(session.execute(stmt).scalar_one())
+
+    def _add(self, session: Any, ticket: Ticket) -> None:
+        session.add(ticket)
+        payload = {
+            "id": ticket.id, "service": ticket.service, "number": ticket.number,
+            "priority": ticket.priority, "citizen_id": ticket.citizen_id,
+            "issued_at": ticket.issued_at.isoformat(), "source": ticket.source,
+        }
+        session.add(OutboxEntry(kind="ticket", ticket_id=ticket.id, payload=json.dumps(payload),
+                                created_at=ticket.issued_at, attempts=0))
+
+    def issue_standalone(self, service: str, citizen_id: int | None = None,
+                         guest_key: str | None = None, priority: bool = False) -> IssuedTicket:
+        """Number a ticket locally (next number of the service today) and commit it."""
+        svc = self._service(service)
+        now = self.clock()
+        with self.sessions.begin() as session:
+            seq = self._next_seq(session, now.date(), svc.code)
+            ticket = Ticket(
+                id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
+                number=self._format(svc, seq), source=STANDALONE, citizen_id=citizen_id,
+                guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
+                print_state=PRINT_PENDING, print_attempts=0, counters="",
+            )
+            self._add(session, ticket)
+        return ticket.view()
+
+    def record(self, ticket_id: str, service: str, number: str, source: str,
+               citizen_id: int | None = None, guest_key: str | None = None,
+               priority: bool = False, people_ahead: int | None = None, counters: str = "",
+               issued_at: datetime | None = None) -> IssuedTicket:
+        """Commit a ticket numbered elsewhere (by the server online); idempotent by id."""
+        now = issued_at or self.clock()
+        with self.sessions.begin() as session:
+            existing = session.get(Ticket, ticket_id)
+            if existing is not None:
+                return existing.view()
+            ticket = Ticket(
+                id=ticket_id, day=now.date(), service=service, seq=None, number=number,
+                source=source, citizen_id=citizen_id, guest_key=guest_key, priority=priority,
+                issued_at=now, status=WAITING, print_state=PRINT_PENDING, print_attempts=0,
+                people_ahead=people_ahead, counters=counters,
+            )
+            self._add(session, ticket)
+        return ticket.view()
+
+    def add_lease(self, service: str, first_seq: int, last_seq: int,
+                  day: date | None = None, lease_id: str | None = None) -> None:
+        """Store a block of numbers ``first_seq..last_seq`` leased from the server."""
+        if last_seq < first_seq:
+            raise ValueError(f"empty lease {first_seq}..{last_seq}")
+        with self.sessions.begin() as session:
+            session.add(NumberLease(day=day or self.clock().date(), service=service,
+                                    first_seq=first_seq, last_seq=last_seq, next_seq=first_seq,
+                                    lease_id=lease_id))
+
+    def issue_from_lease(self, service: str, citizen_id: int | None = None,
+                         guest_key: str | None = None,
+                         priority: bool = False) -> IssuedTicket | None:
+        """Take the next number of today's leased blocks; None when none is left."""
+        svc = self._service(service)
+        now = self.clock()
+        with self.sessions.begin() as session:
+            for _ in range(5):  # another process may take the same number: try the next
+                lease = session.execute(
+                    sa.select(NumberLease)
+                    .where(NumberLease.day == now.date(), NumberLease.service == svc.code,
+                           NumberLease.next_seq <= NumberLease.last_seq)
+                    .order_by(NumberLease.id).limit(1)
+                ).scalar_one_or_none()
+                if lease is None:
+                    return None
+                seq = lease.next_seq
+                taken = session.execute(
+                    sa.update(NumberLease)
+                    .where(NumberLease.id == lease.id, NumberLease.next_seq == seq)
+                    .values(next_seq=seq + 1)
+                ).rowcount
+                if taken == 1:
+                    break
+            else:
+                return None
+            ticket = Ticket(
+                id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
+                number=self._format(svc, seq), source=LEASED, citizen_id=citizen_id,
+                guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
+                print_state=PRINT_PENDING, print_attempts=0, counters="",
+            )
+            self._add(session, ticket)
+        return ticket.view()
+
+    # -- look-ups
+
+    def _person(self, citizen_id: int | None, guest_key: str | None) -> Any:
+        if citizen_id is not None:
+            return Ticket.citizen_id == citizen_id
+        if guest_key is not None:
+            return Ticket.guest_key == guest_key
+        raise ValueError("give a citizen_id or a guest_key")
+
+    def today_for(self, citizen_id: int | None = None,
+                  guest_key: str | None = None) -> list[IssuedTicket]:
+        """Every ticket of today for one person, oldest first (waiting or not)."""
+        day = self.clock().date()
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(Ticket)
+                .where(Ticket.day == day, self._person(citizen_id, guest_key),
+                       Ticket.status != CANCELLED)
+                .order_by(Ticket.issued_at)
+            ).scalars()
+            return [r.view() for r in rows]
+
+    def get(self, ticket_id: str) -> IssuedTicket | None:
+        with self.sessions() as session:
+            row = session.get(Ticket, ticket_id)
+            return row.view() if row else None
+
+    def print_state(self, ticket_id: str) -> str | None:
+        with self.sessions() as session:
+            row = session.get(Ticket, ticket_id)
+            return row.print_state if row else None
+
+    def unprinted_today(self) -> list[IssuedTicket]:
+        """Today's tickets whose printing never succeeded (e.g. after a crash), oldest first."""
+        day = self.clock().date()
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(Ticket).where(Ticket.day == day, Ticket.print_state != PRINTED)
+                .order_by(Ticket.issued_at)
+            ).scalars()
+            return [r.view() for r in rows]
+
+    def mark_printed(self, ticket_id: str, ok: bool, error: str | None = None) -> None:
+        """Record a print attempt's outcome."""
+        with self.sessions.begin() as session:
+            row = session.get(Ticket, ticket_id)
+            if row is None:
+                return
+            row.print_attempts += 1
+            row.print_state = PRINTED if ok else PRINT_FAILED
+            row.print_error = None if ok else (error or "printer error")[:200]
+
+    def set_status(self, ticket_id: str, status: str) -> None:
+        """Update what the queue did with a ticket (from the server, via sync)."""
+        if status not in (WAITING, CALLED, DONE, CANCELLED):
+            raise ValueError(f"unknown ticket status {status!r}")
+        with self.sessions.begin() as session:
+            row = session.get(Ticket, ticket_id)
+            if row is not None:
+                row.status = status
+
+    # -- outbox
+
+    def pending_outbox(self, limit: int = 100) -> list[tuple[int, str, dict]]:
+        """Unsent entries, oldest first, as ``(id, kind, payload)``."""
+        now = self.clock()
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(OutboxEntry)
+                .where(OutboxEntry.sent_at.is_(None),
+                       sa.or_(OutboxEntry.next_attempt_at.is_(None),
+                              OutboxEntry.next_attempt_at <= now))
+                .order_by(OutboxEntry.id).limit(limit)
+            ).scalars()
+            return [(r.id, r.kind, json.loads(r.payload)) for r in rows]
+
+    def mark_sent(self, entry_id: int) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(OutboxEntry, entry_id)
+            if row is not None and row.sent_at is None:
+                row.sent_at = self.clock()
+
+    def mark_failed(self, entry_id: int, error: str, retry_at: datetime) -> None:
+        with self.sessions.begin() as session:
+            row = session.get(OutboxEntry, entry_id)
+            if row is not None:
+                row.attempts += 1
+                row.last_error = error[:300]
+                row.next_attempt_at = retry_at

@@ -1,0 +1,285 @@
+"""The kiosk app: routes camera, recognition, touches and timers to the flow, and carries
+out the flow's effects (show a screen, issue, print, alert, switch language).
+
+Threads: the camera and recognition workers are plain Python threads; issuing and printing
+run on one worker thread each. Their results reach the GUI thread through an inbox (a
+thread-safe queue) that a QTimer of ``KioskApp`` (a QObject living in the GUI thread)
+empties every few milliseconds; the newest camera frame is read from the camera's slot on
+the same timer, so a busy GUI skips frames instead of queueing them. The flow is only
+touched in the GUI thread. No Python code calls ``Signal.emit()``: PySide 6.12.0's
+``emit`` returns ``True`` without a reference, so every call from Python wears down
+``True``'s reference count until the interpreter aborts (docs/kiosk-app.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from kiosk import flow
+from kiosk.camera import CameraStatus, CameraWorker
+from kiosk.ui.plugs import (
+    CitizenLookup,
+    Identifier,
+    IssueError,
+    Issuer,
+    Printer,
+    PrintJob,
+    PrintOutcome,
+)
+from kiosk.ui.recognizer import Recognition, RecognitionWorker
+from kiosk.ui.window import KioskWindow
+
+if TYPE_CHECKING:
+    from config import Settings
+    from kiosk.tickets import TicketStore
+    from kiosk.ui.i18n import Translations
+
+log = logging.getLogger(__name__)
+TICK_MS = 200
+PUMP_MS = 15
+
+
+@dataclass
+class Parts:
+    """What the app is built from; every part but ``store`` and ``issuer`` is optional."""
+
+    store: TicketStore
+    issuer: Issuer
+    printer: Printer
+    camera: CameraWorker | None = None
+    identifier: Identifier | None = None
+    citizen_lookup: CitizenLookup | None = None
+    translations: Translations | None = None
+
+
+class KioskApp(QObject):
+    """Owns the flow and the window; lives in the GUI thread."""
+
+    def __init__(self, settings: Settings, parts: Parts, services: list[flow.Service],
+                 clock: Any = time.monotonic) -> None:
+        super().__init__()
+        self.settings = settings
+        self.parts = parts
+        self.clock = clock
+        self.services = {s.code: s for s in services}
+        self.flow = flow.CitizenFlow(settings.kiosk, services)
+        self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
+        self.window.ctx.services = self.services
+        self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
+        self.window.on_action = self._on_action
+        #: Called when the technician entered the right PIN (``run_app`` ends the loop).
+        self.on_exit: Any = None
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.recognizer: RecognitionWorker | None = None
+        self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
+        self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
+        self.alerts: list[flow.AlertStaff] = []
+        self.last_recognition: Recognition | None = None
+        self.quit_requested = False
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.pump = QTimer(self)
+        self.pump.setInterval(PUMP_MS)
+        self.pump.timeout.connect(self._pump)
+        self._handlers = {
+            "camera_status": self._on_camera_status, "recognised": self._on_recognised,
+            "issued": self._on_issued, "printed": self._on_printed,
+        }
+
+    # -- life cycle
+
+    def start(self) -> None:
+        """Show idle, start the camera, recognition and the tick timer."""
+        if self.parts.translations is not None:
+            self.parts.translations.switch(self.flow.language)
+        self._run(self.flow._go(flow.IDLE, self.clock()))
+        cam = self.parts.camera
+        if cam is not None:
+            cam.on_status = lambda status: self._inbox.put(("camera_status", status))
+            self.window.set_camera_state(cam.status.state, cam.status.message)
+            cam.start()
+            if self.parts.identifier is not None:
+                self.recognizer = RecognitionWorker(
+                    cam, self.parts.identifier, lambda rec: self._inbox.put(("recognised", rec)))
+                self.recognizer.start()
+        else:
+            self.window.set_camera_state("no camera", "camera off")
+        self.timer.start()
+        self.pump.start()
+
+    def stop(self) -> None:
+        """Stop every thread (the window stays)."""
+        self.timer.stop()
+        self.pump.stop()
+        if self.recognizer is not None:
+            self.recognizer.stop()
+        if self.parts.camera is not None:
+            self.parts.camera.stop()
+        self._issue_pool.shutdown(wait=True)
+        self._print_pool.shutdown(wait=True)
+        if self.parts.translations is not None:
+            self.parts.translations.uninstall()
+
+    # -- the pump: worker threads → GUI thread
+
+    @Slot()
+    def _pump(self) -> None:
+        """Show the newest frame (if new) and handle what the workers left in the inbox."""
+        cam = self.parts.camera
+        frame = cam.latest() if cam is not None else None
+        if frame is not None and frame.seq != self.window.preview.last_seq:
+            self.window.show_frame(frame.image, frame.seq)
+        for _ in range(50):
+            try:
+                kind, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            try:
+                self._handlers[kind](payload)
+            except Exception:
+                log.exception("handling %s failed", kind)
+
+    def _on_camera_status(self, status: CameraStatus) -> None:
+        self.window.set_camera_state(status.state, f"{status.state}: {status.message}")
+
+    # -- recognition
+
+    def _on_recognised(self, rec: Recognition) -> None:
+        self.last_recognition = rec
+        event = flow.event_from_result(rec.result, self.clock())
+        good = isinstance(event, flow.Identified | flow.Unknown)
+        self.window.preview.set_face_box(rec.box, good)
+        if isinstance(event, flow.Identified):
+            event = self._with_citizen(event, rec.result)
+        self._handle(event)
+
+    def _with_citizen(self, event: flow.Identified, result: Any) -> flow.Event:
+        citizen_id = int(result.match.citizen_id)
+        lookup = self.parts.citizen_lookup
+        citizen = lookup(citizen_id) if lookup is not None else None
+        if citizen is None:
+            citizen = flow.CitizenInfo(citizen_id, "")
+        try:
+            tickets = self.parts.store.today_for(citizen_id=citizen_id)
+        except Exception:
+            log.exception("cannot read today's tickets")
+            tickets = []
+        return replace(event, citizen=citizen, open_tickets=tuple(tickets),
+                       tickets_today=len(tickets))
+
+    # -- touches
+
+    def _on_action(self, name: str, value: object) -> None:
+        now = self.clock()
+        if name == "pin_ok":
+            if value == self.settings.kiosk.technician_pin:
+                log.warning("technician exit")
+                self.quit_requested = True
+                if self.on_exit is not None:
+                    self.on_exit()
+            else:
+                self.window.screens["technician"].wrong()  # type: ignore[attr-defined]
+            return
+        if name == "pin_cancel":
+            self.window.leave_pin()
+            return
+        events = {
+            "take_without_face": lambda: flow.TakeNumberWithoutFace(now),
+            "continue": lambda: flow.Continue(now),
+            "continue_guest": lambda: flow.ContinueAsGuest(now),
+            "pick": lambda: flow.PickService(now, str(value)),
+            "ask_priority": lambda: flow.AskPriority(now),
+            "reprint": lambda: flow.Reprint(now, value if isinstance(value, str) else None),
+            "done": lambda: flow.Done(now),
+            "language": lambda: flow.SwitchLanguage(now, str(value)),
+        }
+        make = events.get(name)
+        if make is not None:
+            self._handle(make())
+
+    @Slot()
+    def _tick(self) -> None:
+        self._handle(flow.Tick(self.clock()))
+
+    # -- effects
+
+    def _handle(self, event: flow.Event) -> None:
+        try:
+            effects = self.flow.handle(event)
+        except Exception:  # a bug in a decision must not freeze the kiosk
+            log.exception("flow failed on %s", type(event).__name__)
+            effects = self.flow._go(flow.IDLE, self.clock())
+        self._run(effects)
+
+    def _run(self, effects: list[flow.Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, flow.SetLanguage):
+                if self.parts.translations is not None:
+                    self.parts.translations.switch(effect.language)
+            elif isinstance(effect, flow.ShowScreen):
+                if self.window.current != "technician":
+                    self.window.show_view(effect)
+                else:
+                    self.window.view = effect
+            elif isinstance(effect, flow.IssueTicket):
+                self._issue_pool.submit(self._issue, effect)
+            elif isinstance(effect, flow.PrintTicket):
+                self._print_pool.submit(self._print, effect)
+            elif isinstance(effect, flow.AlertStaff):
+                self.alerts.append(effect)
+                log.warning("staff alert: %s (ticket %s)", effect.reason, effect.ticket_number)
+
+    def _issue(self, request: flow.IssueTicket) -> None:
+        try:
+            result: object = self.parts.issuer(request)
+        except IssueError as exc:
+            result = exc
+        except Exception as exc:
+            log.exception("issuer failed")
+            result = IssueError("issue_failed")
+            result.__cause__ = exc
+        self._inbox.put(("issued", result))
+
+    def _on_issued(self, result: object) -> None:
+        now = self.clock()
+        if isinstance(result, flow.IssuedTicket):
+            self._handle(flow.TicketIssued(now, result))
+        else:
+            self._handle(flow.IssueFailed(now, str(result) or "issue_failed"))
+
+    def _print(self, request: flow.PrintTicket) -> None:
+        t = request.ticket
+        service = self.services.get(t.service) or flow.Service(t.service, "?", t.service,
+                                                               t.service)
+        job = PrintJob(t, service, self.settings.kiosk.centre_name, request.language,
+                       request.greeting_name)
+        try:
+            outcome = self.parts.printer(job)
+        except Exception as exc:  # printers promise not to raise; be safe anyway
+            outcome = PrintOutcome(False, "printer_error", str(exc)[:200])
+        try:
+            self.parts.store.mark_printed(t.id, outcome.ok, outcome.reason)
+        except Exception:
+            log.exception("cannot record the print state of %s", t.number)
+        self._inbox.put(("printed", (t.id, outcome)))
+
+    def _on_printed(self, payload: tuple[str, PrintOutcome]) -> None:
+        ticket_id, outcome = payload
+        self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))
+
+
+def data_path(data_dir: Path, name: str) -> Path:
+    """A folder under the data dir, created."""
+    p = data_dir / name
+    p.mkdir(parents=True, exist_ok=True)
+    return p

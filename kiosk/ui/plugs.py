@@ -1,0 +1,303 @@
+"""The small interfaces the app plugs recognition, numbering and printing into.
+
+- ``Identifier``: ``frame_bgr -> result`` with the shape of
+  ``recognition.engine.IdentifyResult`` (``faces``, ``box``, ``reason``, ``match``).
+- ``CitizenLookup``: ``citizen_id -> CitizenInfo | None`` (from ``kiosk.registry``).
+- ``Issuer``: ``IssueTicket -> IssuedTicket``; commits locally before returning, raises
+  ``IssueError`` with a message key when no number can be given.
+- ``Printer``: ``PrintJob -> PrintOutcome``; never raises.
+
+The defaults are real: ``StandaloneIssuer`` numbers tickets in the local database, and
+``make_printer`` uses ``printer.service.TicketPrinter`` when it exists, else
+``ImageFilePrinter`` (a PNG per ticket under the data dir) for ``image://`` URLs.
+None of this imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from kiosk.flow import CitizenInfo, IssuedTicket, IssueTicket, Service
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from config import Settings
+    from kiosk.context import KioskContext
+    from kiosk.tickets import TicketStore
+
+log = logging.getLogger(__name__)
+
+Identifier = Callable[["np.ndarray"], Any]
+CitizenLookup = Callable[[int], CitizenInfo | None]
+
+
+class IssueError(Exception):
+    """No number could be issued; ``str(exc)`` is a message key for the screen."""
+
+
+class Issuer(Protocol):
+    def __call__(self, request: IssueTicket) -> IssuedTicket: ...
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """Everything printed on a ticket besides the ticket itself."""
+
+    ticket: IssuedTicket
+    service: Service
+    centre_name: str
+    language: str
+    greeting_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """The printer's answer: ``reason`` is a key such as 'paper_out', 'offline'."""
+
+    ok: bool
+    reason: str | None = None
+    message: str = ""
+
+
+class Printer(Protocol):
+    def __call__(self, job: PrintJob) -> PrintOutcome: ...
+
+
+class StandaloneIssuer:
+    """Numbers tickets in the kiosk's own database (no server configured)."""
+
+    def __init__(self, store: TicketStore) -> None:
+        self.store = store
+
+    def __call__(self, request: IssueTicket) -> IssuedTicket:
+        try:
+            return self.store.issue_standalone(request.service, request.citizen_id,
+                                               request.guest_key, request.priority)
+        except Exception as exc:
+            log.exception("standalone issuing failed")
+            raise IssueError("issue_failed") from exc
+
+
+class ImageFilePrinter:
+    """Writes each ticket as a PNG into a folder (the ``image://`` printer of the demo)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        try:
+            from PIL import Image, ImageDraw, ImageFont
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            t = job.ticket
+            font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+            try:
+                big, small = ImageFont.truetype(font_path, 96), ImageFont.truetype(font_path, 24)
+            except OSError:
+                big = small = ImageFont.load_default()
+            img = Image.new("L", (576, 420), 255)
+            draw = ImageDraw.Draw(img)
+            lines = [job.centre_name, job.service.name(job.language)]
+            y = 16
+            for line in lines:
+                draw.text((288, y), line, font=small, fill=0, anchor="ma")
+                y += 36
+            draw.text((288, y + 10), t.number, font=big, fill=0, anchor="ma")
+            y += 140
+            if t.priority:
+                draw.text((288, y), "ƯU TIÊN / PRIORITY", font=small, fill=0, anchor="ma")
+                y += 36
+            draw.text((288, y), t.issued_at.strftime("%d/%m/%Y %H:%M"), font=small, fill=0,
+                      anchor="ma")
+            path = self.folder / f"{t.issued_at:%Y%m%d-%H%M%S}-{t.number}-{t.id[:8]}.png"
+            img.save(path)
+            return PrintOutcome(True, None, str(path))
+        except Exception as exc:  # a printer never crashes the kiosk
+            return PrintOutcome(False, "printer_error", str(exc)[:200])
+
+
+class NoPrinter:
+    """Used when the configured printer cannot be driven: every print fails visibly."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        return PrintOutcome(False, "offline", self.why)
+
+
+#: printer.service reasons → the kiosk's message keys (kiosk/ui/texts.py)
+PRINTER_REASONS = {
+    "paper_out": "paper_out", "cover_open": "cover_open", "offline": "offline",
+    "not_found": "offline", "timeout": "printer_timeout", "error": "printer_error",
+}
+
+
+class ServicePrinter:
+    """Adapter to ``printer.service.TicketPrinter`` (raises ``PrinterConfigError`` when
+    the printer settings are wrong)."""
+
+    def __init__(self, settings: Settings, data_dir: Path) -> None:
+        from printer.service import TicketPrinter
+
+        self._printer = TicketPrinter(settings.printer, data_dir)
+
+    def __call__(self, job: PrintJob) -> PrintOutcome:
+        try:
+            from printer.ticket import Ticket, mask_name
+
+            t = job.ticket
+            counters = [c.strip() for c in t.counters.split(",") if c.strip()]
+            ticket = Ticket(
+                centre_name=job.centre_name, service_name=job.service.name(job.language),
+                number=t.number, issued_at=t.issued_at, people_ahead=t.people_ahead,
+                counters=counters,
+                greeting_name=mask_name(job.greeting_name) if job.greeting_name else None,
+                priority=t.priority, language="en" if job.language == "en" else "vi",
+            )
+            result = self._printer.print_ticket(ticket)
+            reason = None if result.ok else PRINTER_REASONS.get(result.reason or "error",
+                                                                "printer_error")
+            if not result.ok:
+                log.warning("ticket %s not printed: %s", t.number, result.message)
+            return PrintOutcome(bool(result.ok), reason, result.message)
+        except Exception as exc:
+            log.exception("printing failed")
+            return PrintOutcome(False, "printer_error", str(exc)[:200])
+
+
+def make_printer(settings: Settings, data_dir: Path) -> Printer:
+    """The printer for ``settings.printer.url``: the printer package, else a PNG folder."""
+    try:
+        return ServicePrinter(settings, data_dir)
+    except ImportError:
+        pass
+    except Exception as exc:
+        log.warning("printer cannot be set up: %s", exc)
+        return NoPrinter(str(exc)[:200])
+    url = settings.printer.url
+    if url.startswith("image://"):
+        folder = Path(url.removeprefix("image://") or "tickets")
+        return ImageFilePrinter(folder if folder.is_absolute() else data_dir / folder)
+    return NoPrinter(f"printer {url} needs the printer package")
+
+
+@dataclass
+class RecognitionPlug:
+    """The engine's ``identify_frame``, the citizen lookup, and how to release them."""
+
+    identifier: Identifier | None
+    citizen_lookup: CitizenLookup | None
+    close: Callable[[], None]
+
+
+def registry_identifier(ctx: KioskContext) -> Identifier:
+    """The engine's ``identify_frame`` on the registry replica (runs in the child process)."""
+    from kiosk.enrolment import Registry
+
+    registry = Registry(ctx)
+    log.info("recognition: %d face template(s) loaded", len(registry.index))
+    return registry.engine.identify_frame
+
+
+def make_recognition(ctx: KioskContext, in_process: bool = False) -> RecognitionPlug:
+    """The recognition engine on the local registry replica, in a child process.
+
+    The GUI process keeps only the citizen lookup (a database read). Falls back to no
+    recognition (tickets without faces) when the engine or the registry cannot be opened;
+    the reason is logged, never raised. ``in_process=True`` runs the engine in this process
+    (simpler to debug; the preview then stutters while dlib holds the GIL).
+    """
+    try:
+        from kiosk.crypto import FaceCipher, load_or_create_key
+        from kiosk.db import database_url, make_engine
+        from kiosk.registry import RegistryStore
+    except ImportError as exc:
+        log.info("recognition engine not installed (%s): tickets are taken without faces", exc)
+        return RecognitionPlug(None, None, lambda: None)
+    try:
+        key = load_or_create_key(ctx.path(ctx.settings.storage.key_file or "face.key"))
+        db = make_engine(database_url(ctx.settings, ctx.data_dir))
+        store = RegistryStore(db, FaceCipher(key))
+        if in_process:
+            identifier: Any = registry_identifier(ctx)
+            closers: list[Callable[[], None]] = [db.dispose]
+        else:
+            from kiosk.ui.recognizer import ProcessIdentifier
+
+            identifier = ProcessIdentifier(registry_identifier, ctx)
+            closers = [identifier.close, db.dispose]
+    except Exception as exc:
+        log.warning("face recognition disabled: %s", exc)
+        return RecognitionPlug(None, None, lambda: None)
+
+    def lookup(citizen_id: int) -> CitizenInfo | None:
+        try:
+            info = store.get(citizen_id)
+        except Exception:
+            log.exception("citizen lookup failed")
+            return None
+        if info is None:
+            return None
+        group = info.priority_group if info.priority_group != "none" else None
+        return CitizenInfo(info.id, info.display_name or info.full_name, info.date_of_birth,
+                           group)
+
+    def close() -> None:
+        for c in closers:
+            c()
+
+    return RecognitionPlug(identifier, lookup, close)
+
+
+@dataclass(frozen=True)
+class PresenceResult:
+    """The ``IdentifyResult`` shape without identity: faces, box, reason, no match."""
+
+    faces: int
+    box: tuple[int, int, int, int] | None
+    reason: str | None
+    match: None = None
+    timings_ms: dict[str, float] | None = None
+
+
+class PresenceDetector:
+    """An ``Identifier`` that only finds faces (dlib HOG on a small copy), no identity.
+
+    Gives the flow guidance ('no_face', 'several_faces', 'too_far') and reports a good
+    single face as 'unknown'. Useful before the recognition engine is installed, for the
+    demo and for measuring the UI under a busy recognition thread.
+    """
+
+    def __init__(self, width: int = 320, min_face_px: int = 80) -> None:
+        self.width = width
+        self.min_face_px = min_face_px
+        self._detector: Any = None
+
+    def __call__(self, frame_bgr: np.ndarray) -> PresenceResult:
+        import cv2
+
+        if self._detector is None:
+            import dlib
+
+            self._detector = dlib.get_frontal_face_detector()
+        h, w = frame_bgr.shape[:2]
+        scale = min(1.0, self.width / max(w, 1))
+        small = cv2.resize(frame_bgr, (int(w * scale), int(h * scale))) if scale < 1 else \
+            frame_bgr
+        rects = self._detector(cv2.cvtColor(small, cv2.COLOR_BGR2RGB), 1)
+        boxes = [(int(r.top() / scale), int(r.right() / scale), int(r.bottom() / scale),
+                  int(r.left() / scale)) for r in rects]
+        if not boxes:
+            return PresenceResult(0, None, "no_face")
+        box = max(boxes, key=lambda b: (b[2] - b[0]) * (b[1] - b[3]))
+        if len(boxes) > 1:
+            return PresenceResult(len(boxes), box, "several_faces")
+        if box[2] - box[0] < self.min_face_px:
+            return PresenceResult(1, box, "too_far")
+        return PresenceResult(1, box, "unknown")

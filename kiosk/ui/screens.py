@@ -1,0 +1,413 @@
+"""The kiosk's screens. Each one presents a ``ShowScreen`` and reports touches as actions.
+
+A screen never decides anything: ``render(view, ctx)`` shows what the flow said, and a
+touch calls ``on_action(name, value)`` (a plain callback, not a Qt signal: see
+docs/kiosk-app.md on PySide 6.12's ``emit``); the app turns it into a flow event. Actions:
+'take_without_face', 'continue', 'continue_guest', 'pick' (service code), 'ask_priority',
+'reprint' (ticket id or None), 'done', 'pin_ok', 'pin_cancel'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.flow import IssuedTicket, Service, ShowScreen
+from kiosk.ui.texts import text
+from kiosk.ui.widgets import BigButton
+
+
+@dataclass
+class ScreenContext:
+    """What screens need besides the flow's view."""
+
+    services: dict[str, Service] = field(default_factory=dict)
+    camera_state: str = "no camera"
+    recognition: bool = False
+    portrait: bool = False
+
+
+def _label(name: str, wrap: bool = True, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter
+           ) -> QLabel:
+    lab = QLabel()
+    lab.setObjectName(name)
+    lab.setWordWrap(wrap)
+    lab.setAlignment(align)
+    return lab
+
+
+def _clear(layout: QVBoxLayout | QGridLayout | QHBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        w = item.widget()
+        if w is not None:
+            w.deleteLater()
+
+
+class Screen(QWidget):
+    """Base of every screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_action: Callable[[str, object], None] | None = None
+        self.box = QVBoxLayout(self)
+        self.box.setSpacing(16)
+        self.box.setContentsMargins(24, 24, 24, 24)
+
+    def emit(self, name: str, value: object = None) -> None:
+        """Report a touch to whoever listens (the window)."""
+        if self.on_action is not None:
+            self.on_action(name, value)
+
+    def button(self, role: str, name: str, value: object = None) -> BigButton:
+        b = BigButton("", role)
+        b.clicked.connect(lambda: self.emit(name, value))
+        return b
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        raise NotImplementedError
+
+    def _service_name(self, code: str, ctx: ScreenContext, language: str) -> str:
+        svc = ctx.services.get(code)
+        return svc.name(language) if svc else code
+
+
+class IdleScreen(Screen):
+    """Welcome; look at the camera, or take a number without face recognition."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.prompt = _label("subtitle")
+        self.notice = _label("notice")
+        self.take = self.button("primary", "take_without_face")
+        self.box.addStretch(1)
+        for w in (self.title, self.prompt, self.notice):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+        self.box.addWidget(self.take)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.title.setText(text("welcome"))
+        camera_ok = ctx.camera_state == "running"
+        self.prompt.setText(text("look_prompt"))
+        self.prompt.setVisible(camera_ok and ctx.recognition)
+        notice = None
+        if ctx.camera_state == "reconnecting":
+            notice = text("camera_reconnecting")
+        elif not camera_ok:
+            notice = text("no_camera")
+        elif not ctx.recognition:
+            notice = text("no_recognition")
+        self.notice.setText(notice or "")
+        self.notice.setVisible(notice is not None)
+        self.take.setText(text("take_without_face"))
+
+
+class GuidanceScreen(Screen):
+    """One short instruction until the face is good enough."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.guidance = _label("guidance")
+        self.take = self.button("secondary", "take_without_face")
+        self.box.addStretch(1)
+        self.box.addWidget(self.guidance)
+        self.box.addStretch(1)
+        self.box.addWidget(self.take)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.guidance.setText(text(view.guidance or "checking"))
+        self.take.setText(text("take_without_face"))
+
+
+class _PersonScreen(Screen):
+    """Shared by the greeting and the guest screen: open tickets offered for reprint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.body = _label("subtitle")
+        self.notice = _label("notice")
+        self.tickets_title = _label("info")
+        self.tickets = QVBoxLayout()
+        self.primary = BigButton("", "primary")
+        self.priority = self.button("secondary", "ask_priority")
+        self.cancel = self.button("secondary", "done")
+        for w in (self.title, self.body, self.notice, self.tickets_title):
+            self.box.addWidget(w)
+        self.box.addLayout(self.tickets)
+        self.box.addStretch(1)
+        self.box.addWidget(self.primary)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(self.priority)
+        row.addWidget(self.cancel)
+        self.box.addLayout(row)
+
+    def _render_tickets(self, tickets: tuple[IssuedTicket, ...], view: ShowScreen,
+                        ctx: ScreenContext) -> None:
+        _clear(self.tickets)
+        self.tickets_title.setVisible(bool(tickets))
+        self.tickets_title.setText(text("your_tickets"))
+        for t in tickets[:3]:
+            b = self.button("secondary", "reprint", t.id)
+            b.setText(text("reprint_ticket", number=t.number,
+                           service=self._service_name(t.service, ctx, view.language)))
+            self.tickets.addWidget(b)
+
+    def _render_common(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self._render_tickets(view.open_tickets, view, ctx)
+        self.priority.setText(text("priority_on" if view.priority else "ask_priority"))
+        self.priority.setEnabled(not view.priority)
+        self.cancel.setText(text("cancel"))
+        message = view.message if view.message == "priority_asked" else None
+        self.notice.setVisible(message is not None)
+        self.notice.setText(text(message) if message else "")
+
+
+class GreetingScreen(_PersonScreen):
+    """Hello, <name>: today's open tickets, take a number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.primary.clicked.connect(lambda: self.emit("continue"))
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.title.setText(text("hello_name", name=view.name or ""))
+        self.body.setText(text("priority_note"))
+        self.body.setVisible(view.priority)
+        self.primary.setText(text("take_number"))
+        self._render_common(view, ctx)
+
+
+class GuestScreen(_PersonScreen):
+    """Not recognised: continue as a guest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.primary.clicked.connect(lambda: self.emit("continue_guest"))
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        title = "not_recognised" if view.message == "not_recognised" else "guest_title"
+        self.title.setText(text(title))
+        self.body.setText(text("guest_body"))
+        self.primary.setText(text("continue_guest"))
+        self._render_common(view, ctx)
+
+
+class ServicesScreen(Screen):
+    """A grid of big service tiles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.notice = _label("notice")
+        self.grid = QGridLayout()
+        self.grid.setSpacing(24)
+        self.priority = self.button("secondary", "ask_priority")
+        self.cancel = self.button("secondary", "done")
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.notice)
+        self.box.addLayout(self.grid, 1)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(self.priority)
+        row.addWidget(self.cancel)
+        self.box.addLayout(row)
+        self.tiles: dict[str, BigButton] = {}
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.title.setText(text("choose_service"))
+        message = view.message
+        self.notice.setVisible(message is not None)
+        self.notice.setText(text(message) if message else "")
+        _clear(self.grid)
+        self.tiles = {}
+        columns = 2 if ctx.portrait else 3
+        for i, svc in enumerate(ctx.services.values()):
+            tile = self.button("tile", "pick", svc.code)
+            tile.setText(f"{svc.prefix}\n{svc.name(view.language)}")
+            tile.setSizePolicy(tile.sizePolicy().horizontalPolicy(),
+                               tile.sizePolicy().Policy.Expanding)
+            self.grid.addWidget(tile, i // columns, i % columns)
+            self.tiles[svc.code] = tile
+        self.priority.setText(text("priority_on" if view.priority else "ask_priority"))
+        self.priority.setEnabled(not view.priority)
+        self.cancel.setText(text("cancel"))
+
+
+class IssuingScreen(Screen):
+    """A short wait while the number is issued."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addStretch(1)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.title.setText(text("issuing"))
+
+
+class _NumberScreen(Screen):
+    """A number block and an info block: stacked in portrait, side by side in landscape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.split = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.split.setSpacing(16)
+        self.left = QVBoxLayout()
+        self.right = QVBoxLayout()
+        self.left.setSpacing(12)
+        self.right.setSpacing(12)
+        self.split.addLayout(self.left, 1)
+        self.split.addLayout(self.right, 1)
+        self.box.addLayout(self.split, 1)
+
+    def _orient(self, ctx: ScreenContext) -> None:
+        self.split.setDirection(QBoxLayout.Direction.TopToBottom if ctx.portrait
+                                else QBoxLayout.Direction.LeftToRight)
+
+
+class TicketScreen(_NumberScreen):
+    """The number, large, with the service, counters and people ahead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("subtitle")
+        self.number = _label("number", wrap=False)
+        self.badge = _label("badge")
+        self.service = _label("title")
+        self.ahead = _label("info")
+        self.counters = _label("info")
+        self.notice = _label("notice")
+        self.status = _label("subtitle")
+        self.done = self.button("primary", "done")
+        self.left.addStretch(1)
+        self.left.addWidget(self.title)
+        self.left.addWidget(self.number)
+        self.left.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.left.addWidget(self.service)
+        self.left.addStretch(1)
+        self.right.addStretch(1)
+        for w in (self.ahead, self.counters, self.notice, self.status):
+            self.right.addWidget(w)
+        self.right.addStretch(1)
+        self.right.addWidget(self.done)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self._orient(ctx)
+        t = view.ticket
+        self.title.setText(text("your_number"))
+        self.number.setText(t.number if t else "")
+        self.badge.setText(text("priority_badge"))
+        self.badge.setVisible(bool(t and t.priority))
+        self.service.setText(self._service_name(t.service, ctx, view.language) if t else "")
+        ahead = t.people_ahead if t else None
+        self.ahead.setVisible(ahead is not None)
+        self.ahead.setText(text("people_ahead", n=ahead) if ahead is not None else "")
+        self.counters.setVisible(bool(t and t.counters))
+        self.counters.setText(text("counters", counters=t.counters) if t and t.counters else "")
+        self.notice.setVisible(view.message == "reprinted")
+        self.notice.setText(text("reprinted"))
+        self.status.setText(text("printing" if view.printing else "take_ticket"))
+        self.done.setText(text("done"))
+        self.done.setEnabled(not view.printing)
+
+
+class PrintFailedScreen(_NumberScreen):
+    """Printing failed: the number stays on screen, reprint or done."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.reason = _label("notice")
+        self.number = _label("number", wrap=False)
+        self.service = _label("subtitle")
+        self.note = _label("subtitle")
+        self.again = self.button("primary", "reprint")
+        self.done = self.button("secondary", "done")
+        self.box.insertWidget(0, self.title)
+        self.box.insertWidget(1, self.reason)
+        self.left.addStretch(1)
+        self.left.addWidget(self.number)
+        self.left.addWidget(self.service)
+        self.left.addStretch(1)
+        self.right.addStretch(1)
+        self.right.addWidget(self.note)
+        self.right.addStretch(1)
+        self.right.addWidget(self.again)
+        self.right.addWidget(self.done)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self._orient(ctx)
+        t = view.ticket
+        self.title.setText(text("print_failed_title"))
+        known = {"paper_out", "offline", "cover_open", "printer_timeout"}
+        self.reason.setText(text(view.message if view.message in known else "printer_error"))
+        self.number.setText(t.number if t else "")
+        self.service.setText(self._service_name(t.service, ctx, view.language) if t else "")
+        self.note.setText(text("note_number"))
+        self.again.setText(text("print_again"))
+        self.done.setText(text("done"))
+
+
+class PinScreen(Screen):
+    """Technician PIN pad (not part of the citizen flow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.entry = _label("title", wrap=False)
+        self.error = _label("notice")
+        self.pin = ""
+        grid = QGridLayout()
+        grid.setSpacing(16)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
+        for i, k in enumerate(keys):
+            b = BigButton(k, "key")
+            b.clicked.connect(lambda _=False, k=k: self._key(k))
+            grid.addWidget(b, i // 3, i % 3)
+        self.cancel = self.button("secondary", "pin_cancel")
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.entry)
+        self.box.addWidget(self.error)
+        self.box.addLayout(grid)
+        self.box.addWidget(self.cancel)
+
+    def reset(self) -> None:
+        self.pin = ""
+        self.entry.setText("")
+        self.error.setVisible(False)
+
+    def wrong(self) -> None:
+        self.pin = ""
+        self.entry.setText("")
+        self.error.setText(text("tech_wrong"))
+        self.error.setVisible(True)
+
+    def _key(self, k: str) -> None:
+        if k == "⌫":
+            self.pin = self.pin[:-1]
+        elif k == "OK":
+            self.emit("pin_ok", self.pin)
+            return
+        elif len(self.pin) < 12:
+            self.pin += k
+        self.entry.setText("•" * len(self.pin))
+
+    def render(self, view: ShowScreen | None, ctx: ScreenContext) -> None:
+        self.title.setText(text("tech_pin"))
+        self.cancel.setText(text("cancel"))
