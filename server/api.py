@@ -708,5 +708,3 @@ def report_scope(s: Session, user: User, site_code: str | None, date_from: dt.da
     if (end - start).days > 366:
         raise HTTPException(422, "at most 366 days per report")
     return site, start, end
-
-
