@@ -46,6 +46,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, from /proc (Linux)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by ``root`` and all its descendants (the server workers)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = _proc_stat(int(entry))
+            if st is not None:
+                stats[int(entry)] = st
+    total, todo, seen = 0.0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        total += stats[pid][1]
+        todo.extend(p for p, (ppid, _) in stats.items() if ppid == pid)
+    return total
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))]
@@ -230,10 +260,13 @@ def main() -> None:
                       "max_request_bytes = 20000000\n")
     port = free_port()
     proc = start_server(schema_url, port, args.workers, config)
-    results: dict = {"clients": args.clients, "workers": args.workers, "cpus": os.cpu_count()}
+    results: dict = {"clients": args.clients, "workers": args.workers, "cpus": os.cpu_count(),
+                     "load_average_before": os.getloadavg()[0]}
     try:
         services = ["HT", "CT", "DD", "XD", "KD"]
+        cpu0 = tree_cpu_seconds(proc.pid)
         on = asyncio.run(online(port, tokens[:args.clients], args.requests, services))
+        cpu_online = tree_cpu_seconds(proc.pid) - cpu0
         lat = [x * 1000 for x in on["latencies"]]
         per_service: dict[str, list[int]] = {}
         for service, seq in on["numbers"]:
@@ -246,13 +279,16 @@ def main() -> None:
             "tickets_per_s": round(on["statuses"].get(201, 0) / on["elapsed"], 1),
             "p50_ms": round(statistics.median(lat), 1), "p99_ms": round(percentile(lat, 99), 1),
             "max_ms": round(max(lat), 1),
+            "server_cpu_ms_per_ticket": round(cpu_online * 1000 / max(1, len(lat)), 2),
             "numbers_contiguous_per_service": contiguous,
             "stored": db_online["tickets"],
             "lost": on["statuses"].get(201, 0) - db_online["tickets"],
             "duplicates": db_online["tickets"] - db_online["distinct_numbers"]
             + db_online["duplicate_numbers"],
         }
+        cpu0 = tree_cpu_seconds(proc.pid)
         off = asyncio.run(offline(port, tokens[-1], args.offline, args.batch, 100000))
+        cpu_offline = tree_cpu_seconds(proc.pid) - cpu0
         first, second = off["runs"]
         db_all = check_database(schema_url)
         results["offline"] = {
@@ -262,6 +298,8 @@ def main() -> None:
             "batch_p50_ms": round(statistics.median(first["latencies"]) * 1000, 1),
             "batch_p99_ms": round(percentile(first["latencies"], 99) * 1000, 1),
             "created": first["created"], "rejected": first["rejected"],
+            "server_cpu_ms_per_ticket_both_passes": round(
+                cpu_offline * 1000 / max(1, 2 * off["count"]), 3),
             "second_pass": {"created": second["created"], "existing": second["existing"],
                             "seconds": round(second["elapsed"], 2)},
             "stored": db_all["tickets"] - db_online["tickets"],
@@ -276,6 +314,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
         drop_schema(args.db, schema)
+    results["load_average_after"] = os.getloadavg()[0]
     text = json.dumps(results, indent=2)
     print(text)
     if args.json:

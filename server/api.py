@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from server import queue as q
 from server.app import API_VERSION, ServerState
 from server.models import (
-    ROLE_ADMIN,
     ROLE_MANAGER,
     ROLE_STAFF,
     ROLES,
@@ -709,6 +708,3 @@ def report_scope(s: Session, user: User, site_code: str | None, date_from: dt.da
     if (end - start).days > 366:
         raise HTTPException(422, "at most 366 days per report")
     return site, start, end
-
-
-__all__ = ["router", "ROLE_ADMIN", "perform", "current_user", "SESSION_COOKIE"]

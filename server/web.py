@@ -60,7 +60,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: objec
 
 def html_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
     if exc.status_code == 401:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", 303)  # type: ignore[return-value]
+        back = request.url.path if request.method == "GET" else "/console"
+        return RedirectResponse(f"/login?next={quote(back)}", 303)  # type: ignore[return-value]
     return render(request, "error.html", exc.status_code, message=exc.detail)
 
 

@@ -145,3 +145,40 @@ def test_serve_defaults_to_sqlite_under_var(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_two_server_processes_share_one_postgresql(tmp_path: Path, postgres_url: str) -> None:
+    """`serve --workers 2`: 10 kiosks issue 200 tickets at once; every number once."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    runner = CliRunner()
+    tokens = [runner.invoke(cli, ["kiosk", "add", f"k{i}", "--db", postgres_url]
+                            ).output.strip().splitlines()[-1] for i in range(10)]
+    port = free_port()
+    proc = subprocess.Popen([*QUEUE_SERVER, "serve", "--port", str(port), "--db", postgres_url,
+                             "--workers", "2"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    barrier = threading.Barrier(len(tokens))
+    try:
+        _wait_healthy(url, proc, 60)
+        time.sleep(1.0)  # both workers up
+
+        def kiosk(token: str) -> list[str]:
+            with httpx.Client(base_url=url, timeout=60,
+                              headers={"Authorization": f"Bearer {token}"}) as c:
+                barrier.wait()
+                out = []
+                for _ in range(20):
+                    r = c.post("/api/v1/tickets", json={"id": new_id(), "service": "HT"})
+                    assert r.status_code == 201, r.text
+                    out.append(r.json()["number"])
+                return out
+
+        with ThreadPoolExecutor(len(tokens)) as pool:
+            numbers = [n for batch in pool.map(kiosk, tokens) for n in batch]
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert sorted(numbers) == [f"A{i:03d}" for i in range(1, 201)]

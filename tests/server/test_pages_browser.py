@@ -139,6 +139,16 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     bad = survey.goto(prio_ticket["survey_url"][:-3] + "xyz")
     assert bad is not None and bad.status == 404
 
+    # The console works on a phone too.
+    mobile = phone.new_page()
+    mobile.goto(f"{server.url}/login?next=/console/1")
+    mobile.fill("input[name=username]", "nhanvien")
+    mobile.fill("input[name=password]", PASSWORD)
+    mobile.click("button[type=submit]")
+    mobile.click("button[data-action=call-next]")
+    assert mobile.inner_text("#current-number") == "A002"
+    mobile.screenshot(path=str(output_dir / "server_console_phone.png"), full_page=True)
+
     # Counter staff cannot read the reports; the manager can, and downloads the CSV.
     staff_reports = page.goto(f"{server.url}/reports")
     assert staff_reports is not None and staff_reports.status == 403
