@@ -22,6 +22,7 @@ from config.printer import PrinterSettings
 from config.recognition import RecognitionSettings
 from config.server import QueueServerSettings
 from config.storage import StorageSettings
+from config.sync import SyncSettings
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     kiosk: KioskSettings = Field(default_factory=KioskSettings, description="Kiosk app and flow.")
     printer: PrinterSettings = Field(
         default_factory=PrinterSettings, description="Ticket printer."
+    )
+    sync: SyncSettings = Field(
+        default_factory=SyncSettings, description="Kiosk link to the queue server."
     )
     server: QueueServerSettings = Field(
         default_factory=QueueServerSettings, description="Central queue server."

@@ -354,3 +354,35 @@ class TicketStore:
                 row.attempts += 1
                 row.last_error = error[:300]
                 row.next_attempt_at = retry_at
+
+    # -- for the sync client
+
+    def leased_remaining(self, service: str) -> int:
+        """Unused numbers left in today's leased blocks of one service."""
+        day = self.clock().date()
+        with self.sessions() as session:
+            left = session.scalar(
+                sa.select(sa.func.sum(NumberLease.last_seq - NumberLease.next_seq + 1)).where(
+                    NumberLease.day == day, NumberLease.service == service,
+                    NumberLease.next_seq <= NumberLease.last_seq,
+                )
+            )
+        return int(left or 0)
+
+    def mark_ticket_sent(self, ticket_id: str) -> None:
+        """The server already has this ticket (numbered online): nothing to upload."""
+        with self.sessions.begin() as session:
+            session.execute(
+                sa.update(OutboxEntry)
+                .where(OutboxEntry.ticket_id == ticket_id, OutboxEntry.sent_at.is_(None))
+                .values(sent_at=self.clock())
+            )
+
+    def outbox_backlog(self) -> int:
+        """Entries not yet accepted by the server (whatever their retry time)."""
+        with self.sessions() as session:
+            n = session.scalar(
+                sa.select(sa.func.count()).select_from(OutboxEntry)
+                .where(OutboxEntry.sent_at.is_(None))
+            )
+        return int(n or 0)

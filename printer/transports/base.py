@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from printer.status import PrinterStatus
@@ -56,3 +56,25 @@ class Transport(ABC):
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+class EscposTransport(Transport):
+    """A transport that drives a python-escpos printer object (``self._printer``)."""
+
+    _printer: Any = None
+
+    def close(self) -> None:
+        if self._printer is not None:
+            try:
+                self._printer.close()
+            except Exception:
+                pass
+            self._printer = None
+
+    def _connected(self) -> Any:
+        """The open python-escpos printer, or ``PrinterUnavailableError`` when not open."""
+        if self._printer is None:
+            from printer.errors import PrinterUnavailableError
+
+            raise PrinterUnavailableError("error", f"{self.url}: not connected")
+        return self._printer

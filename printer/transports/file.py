@@ -12,10 +12,10 @@ from typing import Any
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
 from printer.status import PrinterStatus
-from printer.transports.base import Transport
+from printer.transports.base import EscposTransport
 
 
-class FileTransport(Transport):
+class FileTransport(EscposTransport):
     """A device file written to directly."""
 
     def __init__(self, url: str, path: str) -> None:
@@ -68,12 +68,7 @@ class FileTransport(Transport):
         self._printer = printer
 
     def close(self) -> None:
-        if self._printer is not None:
-            try:
-                self._printer.close()
-            except Exception:
-                pass
-            self._printer = None
+        super().close()
         if self._fd is not None:
             try:
                 os.close(self._fd)
@@ -82,11 +77,10 @@ class FileTransport(Transport):
             self._fd = None
 
     def write(self, data: bytes, job: str = "ticket") -> None:
-        if self._printer is None:
-            raise PrinterUnavailableError("error", f"{self.url}: not open")
+        printer = self._connected()
         try:
-            self._printer._raw(data)
-            self._printer.flush()
+            printer._raw(data)
+            printer.flush()
         except OSError as exc:
             raise PrinterUnavailableError(
                 "offline", f"{self.path}: write failed ({exc.strerror or exc})"

@@ -7,10 +7,10 @@ from typing import Any
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
-from printer.transports.base import Transport
+from printer.transports.base import EscposTransport
 
 
-class NetworkTransport(Transport):
+class NetworkTransport(EscposTransport):
     """A TCP connection opened per job (network printers often accept only one)."""
 
     can_read = True
@@ -60,11 +60,7 @@ class NetworkTransport(Transport):
                 self.drain()
             except Exception:
                 pass
-            try:
-                self._printer.close()
-            except Exception:
-                pass
-            self._printer = None
+        super().close()
 
     def write(self, data: bytes, job: str = "ticket") -> None:
         sock = self._sock

@@ -6,7 +6,7 @@ from typing import Any
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
-from printer.transports.base import Transport
+from printer.transports.base import EscposTransport
 
 
 def serial_available() -> bool:
@@ -14,7 +14,7 @@ def serial_available() -> bool:
     return bool(escpos().Serial.is_usable())
 
 
-class SerialTransport(Transport):
+class SerialTransport(EscposTransport):
     """A serial port; the printer's replies are read back on the same port."""
 
     can_read = True
@@ -43,19 +43,10 @@ class SerialTransport(Transport):
         except Exception:
             pass
 
-    def close(self) -> None:
-        if self._printer is not None:
-            try:
-                self._printer.close()
-            except Exception:
-                pass
-            self._printer = None
-
     def write(self, data: bytes, job: str = "ticket") -> None:
-        if self._printer is None:
-            raise PrinterUnavailableError("error", f"{self.url}: not connected")
+        printer = self._connected()
         try:
-            self._printer._raw(data)
+            printer._raw(data)
         except Exception as exc:
             if "timeout" in type(exc).__name__.lower() or "timeout" in str(exc).lower():
                 raise PrinterUnavailableError(

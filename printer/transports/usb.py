@@ -6,7 +6,7 @@ from typing import Any
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
-from printer.transports.base import Transport
+from printer.transports.base import EscposTransport
 
 
 def usb_available() -> bool:
@@ -14,7 +14,7 @@ def usb_available() -> bool:
     return bool(escpos().Usb.is_usable())
 
 
-class UsbTransport(Transport):
+class UsbTransport(EscposTransport):
     """A USB printer by vendor and product id; reads replies on the IN endpoint."""
 
     can_read = True
@@ -43,19 +43,10 @@ class UsbTransport(Transport):
             ) from None
         self._printer = printer
 
-    def close(self) -> None:
-        if self._printer is not None:
-            try:
-                self._printer.close()
-            except Exception:
-                pass
-            self._printer = None
-
     def write(self, data: bytes, job: str = "ticket") -> None:
-        if self._printer is None:
-            raise PrinterUnavailableError("error", f"{self.url}: not connected")
+        printer = self._connected()
         try:
-            self._printer._raw(data)
+            printer._raw(data)
         except Exception as exc:
             text = str(exc).lower()
             if "timeout" in text or "timed out" in text:

@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""Benchmark of the central queue server against PostgreSQL on this machine.
+
+1. Online issuing: N concurrent kiosk clients (default 50, one kiosk token each) post
+   tickets over HTTP/1.1 keep-alive for a fixed number of requests; tickets/s, p50/p99
+   latency, and a check in the database that no number repeats and nothing is lost.
+2. Offline upload: one kiosk leases 10,000 numbers and uploads 10,000 offline tickets in
+   batches; tickets/s, per-batch latency, the same checks, then the same upload again to
+   show it is idempotent (nothing new stored).
+
+The server is started here (`queue-server serve --workers W`) on a fresh PostgreSQL schema
+that is dropped at the end. Traffic goes to 127.0.0.1 only and every loop is bounded.
+
+    uv run python scripts/bench_server.py [--db postgresql+psycopg://postgres@127.0.0.1/test]
+        [--clients 50] [--requests 20000] [--workers 2] [--batch 1000] [--offline 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DB = os.environ.get("KIOSK_TEST_POSTGRES_URL",
+                            "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a process, from /proc (Linux)."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by ``root`` and all its descendants (the server workers)."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = _proc_stat(int(entry))
+            if st is not None:
+                stats[int(entry)] = st
+    total, todo, seen = 0.0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in stats:
+            continue
+        seen.add(pid)
+        total += stats[pid][1]
+        todo.extend(p for p, (ppid, _) in stats.items() if ppid == pid)
+    return total
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))]
+
+
+class Conn:
+    """A minimal HTTP/1.1 keep-alive client (the load generator must stay cheap: it shares
+    the machine's two cores with the server and PostgreSQL)."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.port = port
+        self.token = token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def post(self, path: str, payload: dict) -> tuple[int, dict]:
+        assert self.reader is not None and self.writer is not None
+        body = json.dumps(payload).encode()
+        head = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                f"{self.token}\r\nContent-Type: application/json\r\nContent-Length: "
+                f"{len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        data = await self.reader.readexactly(length)
+        return status, json.loads(data) if data else {}
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def setup_database(url: str, kiosks: int) -> tuple[str, str, list[str]]:
+    """A fresh schema with the default catalogue and ``kiosks`` kiosk tokens."""
+    from config.server import QueueServerSettings
+    from server.bootstrap import prepare_database
+    from server.models import Kiosk, Site
+    from server.security import hash_token, new_token
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'create schema "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in url else "?"
+    schema_url = f"{url}{sep}options=-csearch_path%3D{schema}"
+    db = prepare_database(QueueServerSettings(database_url=schema_url), Path(tempfile.mkdtemp()))
+    tokens = [new_token() for _ in range(kiosks + 1)]
+    with db.session() as s:
+        site = s.scalar(sa.select(Site))
+        for i, token in enumerate(tokens):
+            s.add(Kiosk(site_id=site.id, name=f"bench-{i}", token_hash=hash_token(token)))
+    db.dispose()
+    return schema, schema_url, tokens
+
+
+def drop_schema(url: str, schema: str) -> None:
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'drop schema "{schema}" cascade'))
+    admin.dispose()
+
+
+def start_server(schema_url: str, port: int, workers: int, config: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--db",
+           schema_url, "--port", str(port), "--workers", str(workers), "--config", str(config)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    import httpx
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1).status_code == 200:
+                time.sleep(1.0)  # let every worker finish starting
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+    raise SystemExit("server did not start in 60 s")
+
+
+async def online(port: int, tokens: list[str], total: int, services: list[str]) -> dict:
+    per_client = total // len(tokens)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    numbers: list[tuple[str, int]] = []
+    conns = [Conn(port, t) for t in tokens]
+    await asyncio.gather(*(c.open() for c in conns))
+
+    async def client(i: int, conn: Conn) -> None:
+        for n in range(per_client):
+            service = services[(i + n) % len(services)]
+            t0 = time.perf_counter()
+            status, body = await conn.post("/api/v1/tickets",
+                                           {"id": str(uuid.uuid4()), "service": service})
+            latencies.append(time.perf_counter() - t0)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 201:
+                numbers.append((service, body["seq"]))
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client(i, c) for i, c in enumerate(conns)))
+    elapsed = time.perf_counter() - start
+    await asyncio.gather(*(c.close() for c in conns))
+    return {"elapsed": elapsed, "latencies": latencies, "statuses": statuses,
+            "numbers": numbers, "sent": per_client * len(tokens)}
+
+
+async def offline(port: int, token: str, count: int, batch: int, lease_size: int) -> dict:
+    conn = Conn(port, token)
+    await conn.open()
+    seqs: list[int] = []
+    while len(seqs) < count:
+        size = min(lease_size, count - len(seqs))
+        status, lease = await conn.post("/api/v1/leases", {"service": "LD", "size": size})
+        assert status == 201, lease
+        seqs.extend(range(lease["first_seq"], lease["last_seq"] + 1))
+    base = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    tickets = [{"id": str(uuid.uuid4()), "service": "LD", "number": seq,
+                "issued_at": (base + dt.timedelta(milliseconds=100 * i)).isoformat(),
+                "citizen_id": f"bench-{i % 997}"} for i, seq in enumerate(seqs)]
+    runs = []
+    for _ in range(2):  # the second pass must store nothing new
+        latencies = []
+        totals = {"created": 0, "existing": 0, "rejected": 0}
+        start = time.perf_counter()
+        for i in range(0, len(tickets), batch):
+            t0 = time.perf_counter()
+            status, body = await conn.post("/api/v1/tickets/batch",
+                                           {"tickets": tickets[i:i + batch]})
+            latencies.append(time.perf_counter() - t0)
+            assert status == 200, body
+            for key in totals:
+                totals[key] += body[key]
+        runs.append({"elapsed": time.perf_counter() - start, "latencies": latencies,
+                     **totals})
+    await conn.close()
+    return {"runs": runs, "count": len(tickets)}
+
+
+def check_database(schema_url: str) -> dict:
+    engine = sa.create_engine(schema_url)
+    with engine.connect() as conn:
+        total = conn.execute(sa.text("select count(*) from tickets")).scalar_one()
+        distinct = conn.execute(sa.text(
+            "select count(*) from (select distinct number_service_id, day, seq from tickets) x"
+        )).scalar_one()
+        dup_numbers = conn.execute(sa.text(
+            "select count(*) from (select site_id, day, number from tickets "
+            "group by site_id, day, number having count(*) > 1) x")).scalar_one()
+    engine.dispose()
+    return {"tickets": total, "distinct_numbers": distinct, "duplicate_numbers": dup_numbers}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default=DEFAULT_DB, help="PostgreSQL server URL")
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--requests", type=int, default=20000, help="online tickets in all")
+    ap.add_argument("--workers", type=int, default=2, help="server processes")
+    ap.add_argument("--offline", type=int, default=10000, help="offline tickets to upload")
+    ap.add_argument("--batch", type=int, default=1000, help="tickets per batch request")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = ap.parse_args()
+
+    schema, schema_url, tokens = setup_database(args.db, args.clients)
+    config = Path(tempfile.mkdtemp()) / "bench.toml"
+    config.write_text("[server]\nmax_lease_size = 100000\nmax_batch_size = 10000\n"
+                      "max_request_bytes = 20000000\n")
+    port = free_port()
+    proc = start_server(schema_url, port, args.workers, config)
+    results: dict = {"clients": args.clients, "workers": args.workers, "cpus": os.cpu_count(),
+                     "load_average_before": os.getloadavg()[0]}
+    try:
+        services = ["HT", "CT", "DD", "XD", "KD"]
+        cpu0 = tree_cpu_seconds(proc.pid)
+        on = asyncio.run(online(port, tokens[:args.clients], args.requests, services))
+        cpu_online = tree_cpu_seconds(proc.pid) - cpu0
+        lat = [x * 1000 for x in on["latencies"]]
+        per_service: dict[str, list[int]] = {}
+        for service, seq in on["numbers"]:
+            per_service.setdefault(service, []).append(seq)
+        contiguous = all(sorted(v) == list(range(1, len(v) + 1)) for v in per_service.values())
+        db_online = check_database(schema_url)
+        results["online"] = {
+            "requests": on["sent"], "statuses": on["statuses"],
+            "seconds": round(on["elapsed"], 2),
+            "tickets_per_s": round(on["statuses"].get(201, 0) / on["elapsed"], 1),
+            "p50_ms": round(statistics.median(lat), 1), "p99_ms": round(percentile(lat, 99), 1),
+            "max_ms": round(max(lat), 1),
+            "server_cpu_ms_per_ticket": round(cpu_online * 1000 / max(1, len(lat)), 2),
+            "numbers_contiguous_per_service": contiguous,
+            "stored": db_online["tickets"],
+            "lost": on["statuses"].get(201, 0) - db_online["tickets"],
+            "duplicates": db_online["tickets"] - db_online["distinct_numbers"]
+            + db_online["duplicate_numbers"],
+        }
+        cpu0 = tree_cpu_seconds(proc.pid)
+        off = asyncio.run(offline(port, tokens[-1], args.offline, args.batch, 100000))
+        cpu_offline = tree_cpu_seconds(proc.pid) - cpu0
+        first, second = off["runs"]
+        db_all = check_database(schema_url)
+        results["offline"] = {
+            "tickets": off["count"], "batch": args.batch,
+            "seconds": round(first["elapsed"], 2),
+            "tickets_per_s": round(first["created"] / first["elapsed"], 1),
+            "batch_p50_ms": round(statistics.median(first["latencies"]) * 1000, 1),
+            "batch_p99_ms": round(percentile(first["latencies"], 99) * 1000, 1),
+            "created": first["created"], "rejected": first["rejected"],
+            "server_cpu_ms_per_ticket_both_passes": round(
+                cpu_offline * 1000 / max(1, 2 * off["count"]), 3),
+            "second_pass": {"created": second["created"], "existing": second["existing"],
+                            "seconds": round(second["elapsed"], 2)},
+            "stored": db_all["tickets"] - db_online["tickets"],
+            "lost": first["created"] - (db_all["tickets"] - db_online["tickets"]),
+            "duplicates": db_all["tickets"] - db_all["distinct_numbers"]
+            + db_all["duplicate_numbers"],
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        drop_schema(args.db, schema)
+    results["load_average_after"] = os.getloadavg()[0]
+    text = json.dumps(results, indent=2)
+    print(text)
+    if args.json:
+        args.json.write_text(text + "\n")
+    ok = (results["online"]["duplicates"] == 0 and results["online"]["lost"] == 0
+          and results["offline"]["duplicates"] == 0 and results["offline"]["lost"] == 0
+          and results["offline"]["second_pass"]["created"] == 0)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The FastAPI application factory of the central queue server."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from config import Settings
+from config.server import QueueServerSettings
+from server.bootstrap import prepare_database
+from server.db import Database
+from server.queue import QueueError
+from server.security import Signer, load_secret
+
+PACKAGE_DIR = Path(__file__).parent
+DEFAULT_DATA_DIR = Path("./var")
+API_VERSION = "1.0"
+
+
+@dataclass
+class ServerState:
+    """What every request handler reaches through ``request.app.state.qs``."""
+
+    settings: QueueServerSettings
+    db: Database
+    signer: Signer
+    templates: Jinja2Templates
+    data_dir: Path
+
+    def public_base(self, request: Request) -> str:
+        return (self.settings.public_url or str(request.base_url)).rstrip("/")
+
+
+def resolve_settings(
+    settings_or_db_url: QueueServerSettings | Settings | str | None,
+) -> QueueServerSettings:
+    if settings_or_db_url is None:
+        return QueueServerSettings()
+    if isinstance(settings_or_db_url, Settings):
+        return settings_or_db_url.server
+    if isinstance(settings_or_db_url, QueueServerSettings):
+        return settings_or_db_url
+    return QueueServerSettings(database_url=str(settings_or_db_url))
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before they are parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > self.limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await self._refuse(send)
+                    return
+        seen = 0
+        started = False
+
+        class _TooLarge(Exception):
+            pass
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": f"request body larger than {self.limit} bytes"}).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def create_app(
+    settings_or_db_url: QueueServerSettings | Settings | str | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    seed: bool = True,
+) -> FastAPI:
+    """Build the server for a settings object or a database URL.
+
+    The database is migrated (Alembic) and, if it has no services, the default site and
+    catalogue are loaded, so the app is usable at once.
+    """
+    settings = resolve_settings(settings_or_db_url)
+    root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
+    db = prepare_database(settings, root, seed=seed)
+    secret_file = None
+    if settings.secret_key_file:
+        secret_file = Path(settings.secret_key_file)
+        if not secret_file.is_absolute():
+            secret_file = root / secret_file
+    with db.session() as s:
+        secret = load_secret(s, secret_file)
+    signer = Signer(secret, int(settings.session_hours * 3600))
+    templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    state = ServerState(settings=settings, db=db, signer=signer, templates=templates,
+                        data_dir=root)
+
+    app = FastAPI(
+        title="Queue server",
+        version=API_VERSION,
+        description="Central queue server of the one-stop centres: kiosks issue tickets, "
+        "counters call them, the display board shows them. See docs/server-api.md.",
+    )
+    app.state.qs = state
+
+    @app.exception_handler(QueueError)
+    async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", ""))} for e in exc.errors()]
+        message = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)
+        return JSONResponse({"detail": message or "invalid request", "errors": errors},
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        from server.web import html_error
+
+        if exc.status_code in (401, 403, 404) and request.url.path.startswith(
+            ("/console", "/reports", "/s/", "/board", "/login")
+        ) and "text/html" in request.headers.get("accept", ""):
+            return html_error(request, exc)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    from server.api import router as api_router
+    from server.web import router as web_router
+
+    app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` with several workers: reads the settings the
+    ``queue-server serve`` command put into the environment."""
+    raw = os.environ.get("QUEUE_SERVER_SETTINGS_JSON")
+    settings = QueueServerSettings.model_validate_json(raw) if raw else QueueServerSettings()
+    return create_app(settings, data_dir=os.environ.get("QUEUE_SERVER_DATA_DIR") or None,
+                      seed=False)

@@ -1,0 +1,946 @@
+"""The queue's rules as plain functions on a SQLAlchemy session: numbering, issuing,
+leases, offline uploads, counter actions, estimates and the display board's state.
+
+Every function expects to run inside one transaction (``Database.session()``); on SQLite
+that transaction began with ``BEGIN IMMEDIATE``, on PostgreSQL the daily sequence row is
+locked by ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` and waiting tickets are taken
+with ``SELECT ... FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from config.server import QueueServerSettings
+from server.models import (
+    ACTIVE_AT_COUNTER,
+    CALLED,
+    CANCELLED,
+    DONE,
+    NO_SHOW,
+    OPEN_STATUSES,
+    SERVING,
+    WAITING,
+    AuditLog,
+    Counter,
+    DailySequence,
+    Kiosk,
+    Lease,
+    Service,
+    Site,
+    Ticket,
+    TicketEvent,
+    User,
+    counter_services,
+    utcnow,
+)
+
+# How far in the future a kiosk's clock may be before its issue time is refused.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+class QueueError(Exception):
+    """A request the queue refuses; ``status`` is the HTTP status to answer with."""
+
+    status = 409
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class NotFound(QueueError):
+    status = 404
+
+
+class Invalid(QueueError):
+    status = 422
+
+
+# --------------------------------------------------------------------------- time
+
+
+def zone(site: Site) -> ZoneInfo:
+    return ZoneInfo(site.timezone)
+
+
+def local_day(site: Site, at_utc: dt.datetime | None = None) -> dt.date:
+    """The site's local date at ``at_utc`` (naive UTC; default now)."""
+    at = (at_utc or utcnow()).replace(tzinfo=dt.UTC)
+    return at.astimezone(zone(site)).date()
+
+
+def to_utc_naive(value: dt.datetime) -> dt.datetime:
+    """A naive UTC datetime; naive input is taken as UTC already."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def day_bounds_utc(site: Site, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The site's local ``day`` as a [start, end) range of naive UTC datetimes."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=zone(site))
+    end = start + dt.timedelta(days=1)
+    return to_utc_naive(start), to_utc_naive(end)
+
+
+def is_open_now(site: Site | SiteRef, service: Service | ServiceRef,
+                at_utc: dt.datetime | None = None) -> bool:
+    at = (at_utc or utcnow()).replace(tzinfo=dt.UTC).astimezone(zone(site))
+    hhmm = at.strftime("%H:%M")
+    return service.opens_at <= hhmm < service.closes_at
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+def format_number(settings: QueueServerSettings, service: Service | ServiceRef, seq: int
+                  ) -> str:
+    return settings.number_pattern.format(prefix=service.prefix, seq=seq, service=service.code)
+
+
+def reserve_numbers(session: Session, service_id: int, day: dt.date, count: int = 1) -> int:
+    """Atomically take ``count`` numbers of ``service_id`` on ``day``; return the last one.
+
+    One statement on both databases: ``INSERT ... ON CONFLICT DO UPDATE SET last_seq =
+    last_seq + count RETURNING last_seq``. The row stays locked until the transaction ends,
+    so a rollback gives the numbers back and no two transactions get the same ones.
+    """
+    table = DailySequence.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = (
+        insert(table)
+        .values(service_id=service_id, day=day, last_seq=count)
+        .on_conflict_do_update(
+            index_elements=[table.c.service_id, table.c.day],
+            set_={"last_seq": table.c.last_seq + count},
+        )
+        .returning(table.c.last_seq)
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+_DIGITS = re.compile(r"(\d+)\D*$")
+
+
+def parse_number(
+    settings: QueueServerSettings, service: Service | ServiceRef, number: int | str
+) -> int:
+    """The sequence of a ticket number given as an int or as printed (``"A012"``)."""
+    if isinstance(number, bool):
+        raise Invalid("number must be an integer or a printed number like 'A012'")
+    if isinstance(number, int):
+        seq = number
+    else:
+        match = _DIGITS.search(number.strip())
+        if not match:
+            raise Invalid(f"number {number!r} has no digits")
+        seq = int(match.group(1))
+        if format_number(settings, service, seq) != number.strip():
+            raise Invalid(
+                f"number {number!r} does not match service {service.code}'s numbers "
+                f"(expected like {format_number(settings, service, seq)!r})"
+            )
+    if seq < 1 or seq > 999_999:
+        raise Invalid("number must be between 1 and 999999")
+    return seq
+
+
+# --------------------------------------------------------------------------- estimates
+
+
+@dataclass
+class _Cached:
+    value: float
+    until: float
+
+
+_service_minutes: dict[tuple[str, int], _Cached] = {}
+_cache_lock = threading.Lock()
+
+
+def average_service_minutes(
+    session: Session, settings: QueueServerSettings, service_id: int
+) -> float:
+    """Mean of the last ``service_time_sample`` service times (cached for 30 s)."""
+    key = (str(session.get_bind().url), service_id)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _service_minutes.get(key)
+        if hit and hit.until > now:
+            return hit.value
+    rows = session.execute(
+        sa.select(Ticket.serving_at, Ticket.done_at)
+        .where(Ticket.service_id == service_id, Ticket.status == DONE,
+               Ticket.serving_at.is_not(None))
+        .order_by(Ticket.done_at.desc())
+        .limit(settings.service_time_sample)
+    ).all()
+    times = [(d - s).total_seconds() / 60 for s, d in rows if d and s and d >= s]
+    value = sum(times) / len(times) if times else settings.default_service_minutes
+    value = max(value, 0.5)
+    with _cache_lock:
+        _service_minutes[key] = _Cached(value, now + 30)
+    return value
+
+
+def counters_for(session: Session, service_id: int) -> tuple[int, int]:
+    """(open counters, all counters) serving the service (cached for a few seconds)."""
+    key = (_bind_key(session), service_id)
+    hit = _counters.get(key)
+    if isinstance(hit, tuple):
+        return hit
+    rows = session.execute(
+        sa.select(Counter.is_open, sa.func.count())
+        .join(counter_services, counter_services.c.counter_id == Counter.id)
+        .where(counter_services.c.service_id == service_id)
+        .group_by(Counter.is_open)
+    ).all()
+    open_ = sum(n for is_open, n in rows if is_open)
+    result = (open_, sum(n for _, n in rows))
+    _counters.put(key, result)
+    return result
+
+
+def count_waiting(session: Session, site_id: int, day: dt.date, service_id: int) -> int:
+    return int(session.scalar(
+        sa.select(sa.func.count()).select_from(Ticket).where(
+            Ticket.site_id == site_id, Ticket.day == day, Ticket.service_id == service_id,
+            Ticket.status == WAITING)) or 0)
+
+
+def people_ahead(session: Session, ticket: Ticket) -> int:
+    if ticket.status != WAITING:
+        return 0
+    known = getattr(ticket, "ahead_at_issue", None)
+    if known is not None:
+        return int(known)
+    return int(session.scalar(
+        sa.select(sa.func.count()).select_from(Ticket).where(
+            Ticket.site_id == ticket.site_id,
+            Ticket.day == ticket.day,
+            Ticket.service_id == ticket.service_id,
+            Ticket.status == WAITING,
+            sa.or_(Ticket.queue_at < ticket.queue_at,
+                   sa.and_(Ticket.queue_at == ticket.queue_at, Ticket.seq < ticket.seq)),
+        )
+    ) or 0)
+
+
+def estimate_wait_minutes(
+    session: Session, settings: QueueServerSettings, service_id: int, ahead: int
+) -> int:
+    """Minutes until a ticket with ``ahead`` people before it is called (rounded up)."""
+    if ahead <= 0:
+        return 0
+    open_, total = counters_for(session, service_id)
+    counters = max(open_ or total, 1)
+    return math.ceil(ahead * average_service_minutes(session, settings, service_id) / counters)
+
+
+def waiting_counts(session: Session, site: Site, day: dt.date) -> dict[int, int]:
+    rows = session.execute(
+        sa.select(Ticket.service_id, sa.func.count())
+        .where(Ticket.site_id == site.id, Ticket.day == day, Ticket.status == WAITING)
+        .group_by(Ticket.service_id)
+    ).all()
+    return {sid: n for sid, n in rows}
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+@dataclass
+class TicketRequest:
+    """What a kiosk sends for one ticket."""
+
+    id: uuid.UUID
+    service: str
+    priority: bool = False
+    citizen_id: str | None = None
+    issued_at: dt.datetime | None = None
+    number: int | str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceRef:
+    """What issuing needs of a service, cached for a few seconds per process."""
+
+    id: int
+    site_id: int
+    code: str
+    prefix: str
+    name_vi: str
+    name_en: str
+    opens_at: str
+    closes_at: str
+    daily_cap: int | None
+    sort_order: int
+
+
+@dataclass(frozen=True)
+class SiteRef:
+    id: int
+    code: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class KioskRef:
+    id: int
+    site_id: int
+    name: str
+
+
+CACHE_SECONDS = 10.0
+
+
+class TTLCache:
+    """A small thread-safe cache whose entries live ``ttl`` seconds. It keeps the hot path
+    of issuing (kiosk token, service, counters) off the database; changes made elsewhere
+    (a disabled kiosk, a new catalogue) reach a running server within ``ttl``."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, size: int = 10000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._data: dict[object, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is None or hit[0] < time.monotonic():
+                return None
+            return hit[1]
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            if len(self._data) >= self.size:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + self.ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_services = TTLCache()
+_counters = TTLCache()
+
+
+def _bind_key(session: Session) -> str:
+    return str(session.get_bind().url)
+
+
+def service_ref(service: Service) -> ServiceRef:
+    return ServiceRef(service.id, service.site_id, service.code, service.prefix,
+                      service.name_vi, service.name_en, service.opens_at, service.closes_at,
+                      service.daily_cap, service.sort_order)
+
+
+def find_service(session: Session, site: Site | SiteRef, code: str) -> ServiceRef:
+    """The active service ``code`` of the site (cached for a few seconds)."""
+    key = (_bind_key(session), "code", site.id, code)
+    hit = _services.get(key)
+    if isinstance(hit, ServiceRef):
+        return hit
+    service = session.scalar(
+        sa.select(Service).where(Service.site_id == site.id, Service.code == code,
+                                 Service.active.is_(True))
+    )
+    if service is None:
+        raise Invalid(f"unknown service {code!r} at site {site.code}")
+    ref = service_ref(service)
+    _services.put(key, ref)
+    return ref
+
+
+def service_by_id(session: Session, service_id: int) -> ServiceRef:
+    key = (_bind_key(session), "id", service_id)
+    hit = _services.get(key)
+    if isinstance(hit, ServiceRef):
+        return hit
+    service = session.get(Service, service_id)
+    if service is None:
+        raise NotFound(f"no service {service_id}")
+    ref = service_ref(service)
+    _services.put(key, ref)
+    return ref
+
+
+def add_event(session: Session, ticket: Ticket, kind: str, at: dt.datetime, *,
+              counter_id: int | None = None, staff_id: int | None = None,
+              kiosk_id: int | None = None, detail: str = "") -> None:
+    session.add(TicketEvent(
+        ticket=ticket, site_id=ticket.site_id, kind=kind, at=at,
+        service_id=ticket.service_id, counter_id=counter_id, staff_id=staff_id,
+        kiosk_id=kiosk_id, detail=detail[:200],
+    ))
+
+
+def get_existing(session: Session, kiosk: Kiosk, ticket_id: uuid.UUID | str) -> Ticket | None:
+    """The ticket with this id, if stored; a ticket of another site is a conflict."""
+    ticket = session.get(Ticket, str(ticket_id))
+    if ticket is not None and ticket.site_id != kiosk.site_id:
+        raise QueueError("this ticket id is already used at another site", 409)
+    return ticket
+
+
+def issue_ticket(
+    session: Session,
+    settings: QueueServerSettings,
+    site: Site,
+    kiosk: Kiosk,
+    req: TicketRequest,
+    *,
+    now: dt.datetime | None = None,
+) -> tuple[Ticket, bool]:
+    """Store one ticket; return it and whether it was created (False: already stored).
+
+    Without ``number`` the server numbers it now (online). With ``number`` it is a ticket
+    the kiosk issued offline from one of its leases, for the local day of ``issued_at``;
+    it joins the queue at its issue time.
+    """
+    now = now or utcnow()
+    tid = str(req.id)
+    stored_site = session.execute(
+        sa.select(Ticket.site_id).where(Ticket.id == tid)).scalar_one_or_none()
+    if stored_site is not None:
+        existing = get_existing(session, kiosk, tid)
+        assert existing is not None
+        return existing, False
+    service = find_service(session, site, req.service)
+    ahead: int | None = None
+    if req.number is None:
+        if settings.enforce_open_hours and not is_open_now(site, service, now):
+            raise QueueError(
+                f"service {service.code} is closed now (open {service.opens_at}-"
+                f"{service.closes_at})", 409)
+        issued_at = now
+        day = local_day(site, now)
+        # Everyone waiting now is ahead; counted before the number is taken so that the
+        # number's row lock is held as briefly as possible.
+        ahead = count_waiting(session, site.id, day, service.id)
+        seq = reserve_numbers(session, service.id, day)
+        if service.daily_cap is not None and seq > service.daily_cap:
+            raise QueueError(
+                f"service {service.code} reached its daily cap of {service.daily_cap} "
+                "tickets", 409)
+        offline = False
+    else:
+        issued_at = to_utc_naive(req.issued_at) if req.issued_at else now
+        if issued_at > now + CLOCK_SKEW:
+            raise Invalid("issued_at is in the future; check the kiosk's clock")
+        day = local_day(site, issued_at)
+        seq = parse_number(settings, service, req.number)
+        lease = session.scalar(
+            sa.select(Lease.id).where(
+                Lease.kiosk_id == kiosk.id, Lease.service_id == service.id, Lease.day == day,
+                Lease.first_seq <= seq, Lease.last_seq >= seq,
+            ).limit(1)
+        )
+        if lease is None:
+            raise QueueError(
+                f"number {format_number(settings, service, seq)} of {day} is not in a lease "
+                "of this kiosk", 409)
+        taken = session.scalar(
+            sa.select(Ticket.id).where(Ticket.number_service_id == service.id,
+                                       Ticket.day == day, Ticket.seq == seq)
+        )
+        if taken is not None:
+            raise QueueError(
+                f"number {format_number(settings, service, seq)} of {day} is already used "
+                "by another ticket", 409)
+        offline = True
+    values = dict(
+        id=tid, site_id=site.id, service_id=service.id, number_service_id=service.id,
+        day=day, seq=seq, number=format_number(settings, service, seq),
+        priority=bool(req.priority), citizen_id=req.citizen_id, kiosk_id=kiosk.id,
+        offline=offline, status=WAITING, issued_at=issued_at, queue_at=issued_at,
+        received_at=now, recalls=0,
+    )
+    # Plain Core inserts: the ORM's unit of work is the slowest part of the hot path.
+    session.execute(sa.insert(Ticket.__table__), values)
+    session.execute(sa.insert(TicketEvent.__table__), dict(
+        ticket_id=tid, site_id=site.id, kind="issued", at=issued_at, service_id=service.id,
+        kiosk_id=kiosk.id, detail="offline" if offline else ""))
+    ticket = Ticket(**values)  # not attached to the session: a read-only view of the row
+    ticket.ahead_at_issue = ahead  # type: ignore[attr-defined]
+    return ticket, True
+
+
+@dataclass
+class UploadResult:
+    """The outcome of one ticket of a batch upload."""
+
+    result: str  # "created", "existing" or "rejected"
+    status: int
+    ticket: Ticket | None = None
+    error: str | None = None
+
+
+def _chunks(items: list, size: int = 500):  # type: ignore[no-untyped-def]
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def upload_tickets(
+    session: Session,
+    settings: QueueServerSettings,
+    site: Site | SiteRef,
+    kiosk: Kiosk | KioskRef,
+    reqs: list[TicketRequest],
+    *,
+    now: dt.datetime | None = None,
+) -> list[UploadResult]:
+    """Store a batch of tickets (idempotent by id), one result per request, in order.
+
+    Offline tickets (with a number) are checked in bulk: a few queries for the stored ids,
+    the kiosk's leases and the numbers already used, then one multi-row insert. Tickets
+    without a number are numbered one by one, like online issuing. The caller retries the
+    batch one ticket at a time if a concurrent upload makes the bulk insert conflict.
+    """
+    now = now or utcnow()
+    ids = [str(r.id) for r in reqs]
+    stored: dict[str, Ticket] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for t in session.scalars(sa.select(Ticket).where(Ticket.id.in_(chunk))):
+            stored[t.id] = t
+    results: list[UploadResult | None] = [None] * len(reqs)
+    pending: list[tuple[int, TicketRequest, ServiceRef, dt.datetime, dt.date, int]] = []
+    seen_ids: dict[str, int] = {}
+    for i, req in enumerate(reqs):
+        tid = ids[i]
+        if tid in stored:
+            t = stored[tid]
+            results[i] = (UploadResult("existing", 200, t) if t.site_id == site.id else
+                          UploadResult("rejected", 409, error="this ticket id is already "
+                                       "used at another site"))
+            continue
+        if tid in seen_ids:
+            results[i] = UploadResult("rejected", 409, error="the same id appears twice in "
+                                      "this batch")
+            continue
+        seen_ids[tid] = i
+        try:
+            if req.number is None:
+                with session.begin_nested():
+                    ticket, created = issue_ticket(session, settings, site, kiosk, req,
+                                                   now=now)
+                results[i] = UploadResult("created" if created else "existing",
+                                          201 if created else 200, ticket)
+                continue
+            service = find_service(session, site, req.service)
+            issued_at = to_utc_naive(req.issued_at) if req.issued_at else now
+            if issued_at > now + CLOCK_SKEW:
+                raise Invalid("issued_at is in the future; check the kiosk's clock")
+            seq = parse_number(settings, service, req.number)
+            pending.append((i, req, service, issued_at, local_day(site, issued_at), seq))
+        except QueueError as exc:
+            results[i] = UploadResult("rejected", exc.status, error=exc.message)
+    if pending:
+        groups = {(p[2].id, p[4]) for p in pending}
+        leases: dict[tuple[int, dt.date], list[tuple[int, int]]] = {}
+        taken: set[tuple[int, dt.date, int]] = set()
+        for service_id, day in groups:
+            seqs = [p[5] for p in pending if p[2].id == service_id and p[4] == day]
+            leases[(service_id, day)] = [tuple(r) for r in session.execute(
+                sa.select(Lease.first_seq, Lease.last_seq).where(
+                    Lease.kiosk_id == kiosk.id, Lease.service_id == service_id,
+                    Lease.day == day))]
+            taken.update((service_id, day, s) for s in session.scalars(
+                sa.select(Ticket.seq).where(
+                    Ticket.number_service_id == service_id, Ticket.day == day,
+                    Ticket.seq >= min(seqs), Ticket.seq <= max(seqs))))
+        rows, events = [], []
+        for i, req, service, issued_at, day, seq in pending:
+            number = format_number(settings, service, seq)
+            if not any(a <= seq <= b for a, b in leases[(service.id, day)]):
+                results[i] = UploadResult("rejected", 409, error=f"number {number} of {day} "
+                                          "is not in a lease of this kiosk")
+                continue
+            if (service.id, day, seq) in taken:
+                results[i] = UploadResult("rejected", 409, error=f"number {number} of {day} "
+                                          "is already used by another ticket")
+                continue
+            taken.add((service.id, day, seq))
+            values = dict(
+                id=ids[i], site_id=site.id, service_id=service.id,
+                number_service_id=service.id, day=day, seq=seq, number=number,
+                priority=bool(req.priority), citizen_id=req.citizen_id, kiosk_id=kiosk.id,
+                offline=True, status=WAITING, issued_at=issued_at, queue_at=issued_at,
+                received_at=now, recalls=0,
+            )
+            rows.append(values)
+            events.append(dict(ticket_id=ids[i], site_id=site.id, kind="issued", at=issued_at,
+                               service_id=service.id, kiosk_id=kiosk.id, detail="offline"))
+            results[i] = UploadResult("created", 201, Ticket(**values))
+        for chunk in _chunks(rows):
+            session.execute(sa.insert(Ticket), chunk)
+        for chunk in _chunks(events):
+            session.execute(sa.insert(TicketEvent), chunk)
+    return [r for r in results if r is not None]
+
+
+def lease_numbers(
+    session: Session, settings: QueueServerSettings, site: Site, kiosk: Kiosk,
+    service_code: str, size: int | None, *, now: dt.datetime | None = None,
+) -> tuple[Lease, Service]:
+    """Reserve a block of today's numbers of a service for the kiosk's offline use."""
+    size = size or settings.lease_block_size
+    if size < 1 or size > settings.max_lease_size:
+        raise Invalid(f"size must be between 1 and {settings.max_lease_size}")
+    service = find_service(session, site, service_code)
+    day = local_day(site, now)
+    last = reserve_numbers(session, service.id, day, size)
+    lease = Lease(site_id=site.id, service_id=service.id, kiosk_id=kiosk.id, day=day,
+                  first_seq=last - size + 1, last_seq=last, created_at=now or utcnow())
+    session.add(lease)
+    session.flush()
+    return lease, service
+
+
+def citizen_open_tickets(session: Session, site: Site, citizen_id: str) -> list[Ticket]:
+    return list(session.scalars(
+        sa.select(Ticket).where(
+            Ticket.site_id == site.id, Ticket.day == local_day(site),
+            Ticket.citizen_id == citizen_id, Ticket.status.in_(OPEN_STATUSES),
+        ).order_by(Ticket.queue_at)
+    ))
+
+
+def cancel_ticket(session: Session, site: Site, kiosk: Kiosk, ticket_id: str) -> Ticket:
+    ticket = session.get(Ticket, ticket_id, with_for_update=True)
+    if ticket is None or ticket.site_id != site.id:
+        raise NotFound("no such ticket at this site")
+    if ticket.status == CANCELLED:
+        return ticket
+    if ticket.status != WAITING:
+        raise QueueError(f"ticket {ticket.number} is {ticket.status} and cannot be cancelled")
+    now = utcnow()
+    ticket.status = CANCELLED
+    ticket.cancelled_at = now
+    add_event(session, ticket, "cancelled", now, kiosk_id=kiosk.id)
+    return ticket
+
+
+# --------------------------------------------------------------------------- counters
+
+
+def audit(session: Session, user: User | None, action: str, *, site_id: int | None = None,
+          ticket: Ticket | None = None, counter: Counter | None = None,
+          detail: str = "") -> None:
+    session.add(AuditLog(
+        at=utcnow(), user_id=user.id if user else None,
+        site_id=site_id or (counter.site_id if counter else None),
+        action=action, ticket_id=ticket.id if ticket else None,
+        counter_id=counter.id if counter else None, detail=detail,
+    ))
+
+
+def get_counter(session: Session, user: User, counter_id: int, *, lock: bool = False
+                ) -> Counter:
+    counter = session.get(Counter, counter_id, with_for_update=lock or None)
+    if counter is None or (user.site_id is not None and counter.site_id != user.site_id):
+        raise NotFound("no such counter at your site")
+    return counter
+
+
+def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    return session.scalar(
+        sa.select(Ticket).where(Ticket.counter_id == counter.id,
+                                Ticket.status.in_(ACTIVE_AT_COUNTER))
+        .order_by(Ticket.called_at.desc()).limit(1)
+    )
+
+
+def counter_queue(session: Session, counter: Counter, limit: int = 50) -> list[Ticket]:
+    """Waiting tickets of the counter's services, in the order call next takes them
+    (ignoring the priority interleave)."""
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    ids = [s.id for s in counter.services if s.active]
+    if not ids:
+        return []
+    return list(session.scalars(
+        sa.select(Ticket).where(
+            Ticket.site_id == site.id, Ticket.day == local_day(site),
+            Ticket.service_id.in_(ids), Ticket.status == WAITING,
+        ).order_by(Ticket.priority.desc(), Ticket.queue_at, Ticket.seq).limit(limit)
+    ))
+
+
+def _oldest_waiting(session: Session, site: Site, service_ids: list[int], priority: bool
+                    ) -> Ticket | None:
+    stmt = (
+        sa.select(Ticket).where(
+            Ticket.site_id == site.id, Ticket.day == local_day(site),
+            Ticket.service_id.in_(service_ids), Ticket.status == WAITING,
+            Ticket.priority.is_(priority),
+        ).order_by(Ticket.queue_at, Ticket.seq).limit(1)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=Ticket)
+    return session.scalar(stmt)
+
+
+def _finish_current(session: Session, counter: Counter, user: User, now: dt.datetime) -> None:
+    current = current_ticket(session, counter)
+    if current is None:
+        return
+    if current.status == CALLED:
+        raise QueueError(
+            f"ticket {current.number} is still called at this counter: start it, recall it, "
+            "mark it no-show or transfer it first")
+    current.status = DONE
+    current.done_at = now
+    add_event(session, current, "done", now, counter_id=counter.id, staff_id=user.id)
+    audit(session, user, "complete", ticket=current, counter=counter)
+
+
+def _call(session: Session, ticket: Ticket, counter: Counter, user: User, now: dt.datetime,
+          action: str) -> Ticket:
+    ticket.status = CALLED
+    ticket.counter_id = counter.id
+    ticket.staff_id = user.id
+    ticket.called_at = now
+    ticket.recalls = 0
+    counter.is_open = True
+    add_event(session, ticket, "called", now, counter_id=counter.id, staff_id=user.id)
+    audit(session, user, action, ticket=ticket, counter=counter)
+    session.flush()
+    return ticket
+
+
+def call_next(session: Session, settings: QueueServerSettings, user: User, counter_id: int
+              ) -> Ticket | None:
+    """Call the next ticket to the counter (finishing the one being served).
+
+    The oldest waiting ticket among the counter's services, priority tickets first but
+    at most ``priority_ratio`` of them in a row while normal tickets wait. None when no
+    one waits.
+    """
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    _finish_current(session, counter, user, now)
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    ids = [s.id for s in counter.services if s.active]
+    if not ids:
+        raise QueueError("this counter serves no service")
+    prio = _oldest_waiting(session, site, ids, True)
+    normal = None
+    if prio is None or counter.priority_streak >= settings.priority_ratio:
+        normal = _oldest_waiting(session, site, ids, False)
+    if prio is not None and (normal is None or counter.priority_streak < settings.priority_ratio):
+        ticket = prio
+        counter.priority_streak += 1
+    else:
+        ticket = normal
+        if ticket is not None:
+            counter.priority_streak = 0
+    counter.is_open = True
+    if ticket is None:
+        return None
+    return _call(session, ticket, counter, user, now, "call_next")
+
+
+def call_number(session: Session, user: User, counter_id: int, number: str) -> Ticket:
+    """Call a specific waiting (or no-show) ticket of today by its printed number."""
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    number = number.strip().upper()
+    candidates = list(session.scalars(
+        sa.select(Ticket).where(Ticket.site_id == site.id, Ticket.day == local_day(site),
+                                Ticket.number == number)
+        .with_for_update()
+    ))
+    ticket = next((t for t in candidates if t.status in (WAITING, NO_SHOW)), None)
+    if ticket is None:
+        if candidates:
+            raise QueueError(f"ticket {number} is {candidates[0].status} and cannot be called")
+        raise NotFound(f"no ticket {number} today")
+    _finish_current(session, counter, user, now)
+    return _call(session, ticket, counter, user, now, "call_number")
+
+
+def _require_current(session: Session, counter: Counter, statuses: tuple[str, ...]) -> Ticket:
+    ticket = current_ticket(session, counter)
+    if ticket is None:
+        raise QueueError("no ticket at this counter")
+    if ticket.status not in statuses:
+        raise QueueError(f"ticket {ticket.number} is {ticket.status}")
+    return ticket
+
+
+def recall(session: Session, settings: QueueServerSettings, user: User, counter_id: int
+           ) -> Ticket:
+    """Announce the called ticket again; past ``max_recalls`` it becomes a no-show."""
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    ticket = _require_current(session, counter, (CALLED,))
+    if ticket.recalls >= settings.max_recalls:
+        return _no_show(session, ticket, counter, user, now, "auto no-show after recalls")
+    ticket.recalls += 1
+    add_event(session, ticket, "recalled", now, counter_id=counter.id, staff_id=user.id,
+              detail=str(ticket.recalls))
+    audit(session, user, "recall", ticket=ticket, counter=counter)
+    return ticket
+
+
+def _no_show(session: Session, ticket: Ticket, counter: Counter, user: User,
+             now: dt.datetime, detail: str = "") -> Ticket:
+    ticket.status = NO_SHOW
+    ticket.no_show_at = now
+    add_event(session, ticket, "no_show", now, counter_id=counter.id, staff_id=user.id,
+              detail=detail)
+    audit(session, user, "no_show", ticket=ticket, counter=counter, detail=detail)
+    return ticket
+
+
+def no_show(session: Session, user: User, counter_id: int) -> Ticket:
+    counter = get_counter(session, user, counter_id, lock=True)
+    ticket = _require_current(session, counter, (CALLED,))
+    return _no_show(session, ticket, counter, user, utcnow())
+
+
+def start(session: Session, user: User, counter_id: int) -> Ticket:
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    ticket = _require_current(session, counter, (CALLED,))
+    ticket.status = SERVING
+    ticket.serving_at = now
+    ticket.staff_id = user.id
+    add_event(session, ticket, "serving", now, counter_id=counter.id, staff_id=user.id)
+    audit(session, user, "start", ticket=ticket, counter=counter)
+    return ticket
+
+
+def complete(session: Session, user: User, counter_id: int) -> Ticket:
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    ticket = _require_current(session, counter, (CALLED, SERVING))
+    if ticket.serving_at is None:
+        ticket.serving_at = ticket.called_at or now
+    ticket.status = DONE
+    ticket.done_at = now
+    add_event(session, ticket, "done", now, counter_id=counter.id, staff_id=user.id)
+    audit(session, user, "complete", ticket=ticket, counter=counter)
+    return ticket
+
+
+def transfer(session: Session, user: User, counter_id: int, service_code: str) -> Ticket:
+    """Send the counter's ticket to another service's queue, keeping its issue time."""
+    now = utcnow()
+    counter = get_counter(session, user, counter_id, lock=True)
+    ticket = _require_current(session, counter, (CALLED, SERVING))
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    target = find_service(session, site, service_code)
+    if target.id == ticket.service_id:
+        raise Invalid("the ticket is already in that service")
+    ticket.transferred_from_id = ticket.service_id
+    ticket.service_id = target.id
+    ticket.status = WAITING
+    ticket.counter_id = None
+    ticket.called_at = None
+    ticket.serving_at = None
+    ticket.recalls = 0
+    add_event(session, ticket, "transferred", now, counter_id=counter.id, staff_id=user.id,
+              detail=f"to {target.code}")
+    audit(session, user, "transfer", ticket=ticket, counter=counter, detail=target.code)
+    return ticket
+
+
+def set_counter_open(session: Session, user: User, counter_id: int, is_open: bool) -> Counter:
+    counter = get_counter(session, user, counter_id, lock=True)
+    counter.is_open = is_open
+    audit(session, user, "open_counter" if is_open else "close_counter", counter=counter)
+    return counter
+
+
+# --------------------------------------------------------------------------- board
+
+
+def board_state(session: Session, settings: QueueServerSettings, site: Site) -> dict:
+    """What the display board shows: calls per counter, the last calls, waiting counts."""
+    day = local_day(site)
+    start, _ = day_bounds_utc(site, day)
+    services = list(session.scalars(
+        sa.select(Service).where(Service.site_id == site.id, Service.active.is_(True))
+        .order_by(Service.sort_order)
+    ))
+    waiting = waiting_counts(session, site, day)
+    counters = {c.id: c for c in session.scalars(
+        sa.select(Counter).where(Counter.site_id == site.id))}
+    by_id = {s.id: s for s in services}
+    last_id = session.scalar(
+        sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site.id)) or 0
+    rows = session.execute(
+        sa.select(TicketEvent.id, TicketEvent.kind, TicketEvent.at, TicketEvent.counter_id,
+                  Ticket.number, Ticket.service_id)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.site_id == site.id, TicketEvent.kind.in_(("called", "recalled")),
+               TicketEvent.at >= start)
+        .order_by(TicketEvent.id.desc()).limit(settings.board_recent_calls)
+    ).all()
+    recent = []
+    for eid, kind, at, counter_id, number, service_id in rows:
+        c = counters.get(counter_id)
+        recent.append({
+            "event_id": eid, "kind": kind, "at": at.replace(tzinfo=dt.UTC).isoformat(),
+            "number": number, "counter": c.number if c else None,
+            "counter_name": c.name if c else "", "service": by_id[service_id].code
+            if service_id in by_id else "",
+        })
+    active = session.execute(
+        sa.select(Ticket.number, Ticket.status, Ticket.counter_id, Ticket.service_id,
+                  Ticket.called_at)
+        .where(Ticket.site_id == site.id, Ticket.day == day,
+               Ticket.status.in_(ACTIVE_AT_COUNTER))
+    ).all()
+    at_counter = []
+    for number, status, counter_id, service_id, _called in active:
+        c = counters.get(counter_id)
+        if c is None:
+            continue
+        at_counter.append({"counter": c.number, "counter_name": c.name, "number": number,
+                           "status": status,
+                           "service": by_id[service_id].code if service_id in by_id else ""})
+    at_counter.sort(key=lambda r: r["counter"])
+    return {
+        "site": site.code,
+        "site_name": site.name,
+        "day": day.isoformat(),
+        "last_event_id": last_id,
+        "serving": at_counter,
+        "recent_calls": recent,
+        "services": [
+            {"code": s.code, "prefix": s.prefix, "name_vi": s.name_vi, "name_en": s.name_en,
+             "waiting": waiting.get(s.id, 0)}
+            for s in services
+        ],
+    }
+
+
+def last_event_id(session: Session, site_id: int) -> int:
+    return session.scalar(
+        sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site_id)) or 0

@@ -1,0 +1,114 @@
+"""Kiosk tokens, staff passwords, the signing secret, sessions and survey links."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
+
+from server.models import AppSecret, Kiosk, User
+
+_hasher = PasswordHasher()
+
+
+def new_token() -> str:
+    """A fresh kiosk token (shown once; only its SHA-256 is stored)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def kiosk_for_token(session: Session, token: str) -> Kiosk | None:
+    if not token or len(token) > 200:
+        return None
+    return session.scalar(
+        sa.select(Kiosk).where(Kiosk.token_hash == hash_token(token), Kiosk.active.is_(True))
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def load_secret(session: Session, secret_file: Path | None) -> str:
+    """The signing secret: from ``secret_file`` (created 0600 when missing) or, without a
+    file, a value generated once and kept in the database for every server process."""
+    if secret_file is not None:
+        if not secret_file.exists():
+            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+        value = secret_file.read_text().strip()
+        if len(value) < 16:
+            raise ValueError(f"secret key file {secret_file} holds fewer than 16 characters")
+        return value
+    row = session.get(AppSecret, "signing")
+    if row is None:
+        session.add(AppSecret(name="signing", value=secrets.token_urlsafe(48)))
+        session.flush()
+        row = session.get(AppSecret, "signing")
+    assert row is not None
+    return row.value
+
+
+class Signer:
+    """Signs staff session cookies, form (CSRF) tokens and survey links."""
+
+    def __init__(self, secret: str, session_seconds: int) -> None:
+        self._session = URLSafeTimedSerializer(secret, salt="staff-session")
+        self._csrf = URLSafeTimedSerializer(secret, salt="csrf")
+        self._survey = URLSafeSerializer(secret, salt="survey")
+        self.session_seconds = session_seconds
+
+    def session_cookie(self, user_id: int) -> str:
+        return self._session.dumps({"u": user_id})
+
+    def user_id_from_cookie(self, cookie: str | None) -> int | None:
+        if not cookie or len(cookie) > 500:
+            return None
+        try:
+            data = self._session.loads(cookie, max_age=self.session_seconds)
+        except BadSignature:
+            return None
+        uid = data.get("u") if isinstance(data, dict) else None
+        return uid if isinstance(uid, int) else None
+
+    def csrf_token(self, user_id: int) -> str:
+        return self._csrf.dumps(user_id)
+
+    def check_csrf(self, user_id: int, token: str | None) -> bool:
+        if not token or len(token) > 500:
+            return False
+        try:
+            return self._csrf.loads(token, max_age=self.session_seconds) == user_id
+        except BadSignature:
+            return False
+
+    def survey_token(self, ticket_id: str) -> str:
+        return self._survey.dumps(ticket_id)
+
+    def ticket_from_survey_token(self, token: str) -> str | None:
+        if not token or len(token) > 300:
+            return None
+        try:
+            value = self._survey.loads(token)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
