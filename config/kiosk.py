@@ -106,14 +106,10 @@ class KioskSettings(BaseModel):
         description="How standalone numbers are written; {prefix} is the service letter, {seq} "
         "the day's sequence.",
     )
-    server_url: str | None = Field(
-        None,
-        description="URL of the central queue server (https://...); empty means standalone: "
-        "the kiosk numbers tickets itself.",
-    )
     services: list[str] = Field(
         DEFAULT_SERVICES,
-        description="Services offered when no server catalogue is cached, one per line as "
+        description="Services offered when no server catalogue is cached (standalone, or "
+        "before the first sync), one per line as "
         "'code|prefix|Vietnamese name|English name'.",
     )
 

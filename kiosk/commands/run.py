@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -39,7 +39,7 @@ def override_settings(settings: Settings, camera: str | None = None,
     if printer is not None:
         data["printer"]["url"] = printer
     if server is not None:
-        data["kiosk"]["server_url"] = server or None
+        data["sync"]["server_url"] = server or None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
@@ -56,22 +56,31 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     from kiosk.camera import CameraWorker
     from kiosk.db import database_url, make_engine, make_sessionmaker
     from kiosk.flow import services_from_settings
+    from kiosk.sync import QueueClient, ServerIssuer, SyncWorker, load_catalogue, read_token
     from kiosk.tickets import TicketStore
     from kiosk.ui.app import KioskApp, Parts
     from kiosk.ui.i18n import Translations, compile_translations
     from kiosk.ui.plugs import RecognitionPlug, StandaloneIssuer, make_printer, make_recognition
 
     settings = ctx.settings
-    services = services_from_settings(settings.kiosk)
+    online = bool(settings.sync.server_url)
+    # With a server: its catalogue as cached by the last sync, until the next one.
+    services = (load_catalogue(ctx.data_dir) if online else None) or \
+        services_from_settings(settings.kiosk)
     engine = make_engine(database_url(settings, ctx.data_dir))
     store = TicketStore(make_sessionmaker(engine), services, settings.kiosk.number_format)
     left = store.unprinted_today()
     if left:
         log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
                     len(left), ", ".join(t.number for t in left[:5]))
-    if settings.kiosk.server_url:
-        log.warning("server sync is not wired in yet: numbering tickets standalone")
-    issuer = StandaloneIssuer(store)
+    sync = None
+    if online:
+        client = QueueClient(settings.sync.server_url, read_token(settings.sync, ctx.data_dir),
+                             settings.sync.request_timeout_s)
+        sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
+        issuer: Any = ServerIssuer(client, store, settings.sync, on_offline=sync.wake)
+    else:
+        issuer = StandaloneIssuer(store)
     camera = CameraWorker(settings.camera)
     plug = make_recognition(ctx) if recognition else RecognitionPlug(None, None, lambda: None)
     parts = Parts(
@@ -79,9 +88,12 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         camera=camera, identifier=plug.identifier,
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
+        sync=sync,
     )
     app = KioskApp(settings, parts, services)
-    app.closers = [engine.dispose, plug.close]  # type: ignore[attr-defined]
+    app.closers = [engine.dispose, plug.close]
+    if sync is not None:
+        app.closers.append(sync.client.close)  # type: ignore[attr-defined]
     return app
 
 
@@ -115,7 +127,8 @@ def _parse_size(size: str | None) -> tuple[int, int] | None:
               help="Printer URL, e.g. tcp://10.0.0.9:9100 or image://tickets "
               "(overrides printer.url).")
 @click.option("--server", "server", default=None, metavar="URL",
-              help="Central queue server URL (overrides kiosk.server_url).")
+              help="Central queue server URL (overrides sync.server_url; the token comes "
+              "from sync.token_file or KIOSK_SYNC__TOKEN).")
 @click.option("--windowed", is_flag=True, help="A normal window instead of full screen.")
 @click.option("--size", default=None, metavar="WxH",
               help="Window size with --windowed, e.g. 1080x1920 (portrait).")
@@ -157,7 +170,7 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
     kiosk.on_exit = app.quit
     kiosk.start()
     log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
-             ctx.settings.printer.url, ctx.settings.kiosk.server_url or "standalone")
+             ctx.settings.printer.url, ctx.settings.sync.server_url or "standalone")
 
     # Ctrl+C in a terminal stops the kiosk cleanly (Python handles signals between Qt events).
     signal.signal(signal.SIGINT, lambda *_: app.quit())

@@ -58,6 +58,7 @@ class Parts:
     identifier: Identifier | None = None
     citizen_lookup: CitizenLookup | None = None
     translations: Translations | None = None
+    sync: Any = None  # kiosk.sync.SyncWorker: started and stopped with the app
 
 
 class KioskApp(QObject):
@@ -94,6 +95,7 @@ class KioskApp(QObject):
         self._handlers = {
             "camera_status": self._on_camera_status, "recognised": self._on_recognised,
             "issued": self._on_issued, "printed": self._on_printed,
+            "catalogue": self._on_catalogue,
         }
 
     # -- life cycle
@@ -114,6 +116,10 @@ class KioskApp(QObject):
                 self.recognizer.start()
         else:
             self.window.set_camera_state("no camera", "camera off")
+        if self.parts.sync is not None:
+            self.parts.sync.on_catalogue = lambda services: self._inbox.put(
+                ("catalogue", services))
+            self.parts.sync.start()
         self.timer.start()
         self.pump.start()
 
@@ -121,6 +127,10 @@ class KioskApp(QObject):
         """Stop every thread (the window stays)."""
         self.timer.stop()
         self.pump.stop()
+        if self.parts.sync is not None:
+            # No join(): SyncWorker's `_stop` Event shadows Thread._stop, which join() and
+            # is_alive() call; the daemon thread ends by itself within one request timeout.
+            self.parts.sync.stop()
         if self.recognizer is not None:
             self.recognizer.stop()
         if self.parts.camera is not None:
@@ -148,6 +158,16 @@ class KioskApp(QObject):
                 self._handlers[kind](payload)
             except Exception:
                 log.exception("handling %s failed", kind)
+
+    def _on_catalogue(self, services: list[flow.Service]) -> None:
+        """A fresh catalogue from the server: the services screen shows it from now on."""
+        if not services:
+            return
+        self.services = {s.code: s for s in services}
+        self.flow.services = dict(self.services)
+        self.window.ctx.services = self.services
+        if self.window.current == flow.CHOOSE_SERVICE:
+            self.window.refresh()
 
     def _on_camera_status(self, status: CameraStatus) -> None:
         self.window.set_camera_state(status.state, f"{status.state}: {status.message}")
@@ -257,10 +277,9 @@ class KioskApp(QObject):
             result: object = self.parts.issuer(request)
         except IssueError as exc:
             result = exc
-        except Exception as exc:
-            log.exception("issuer failed")
+        except Exception as exc:  # server refused, no leased number left, a bug...
+            log.warning("no ticket for service %s: %s", request.service, exc)
             result = IssueError("issue_failed")
-            result.__cause__ = exc
         self._inbox.put(("issued", result))
 
     def _on_issued(self, result: object) -> None:

@@ -40,6 +40,6 @@ def test_command_line_overrides_the_config() -> None:
 
     s = override_settings(Settings(), camera="rtsp://cam/1", printer="tcp://10.0.0.9:9100",
                           server="http://queue:8000")
-    assert (s.camera.source, s.printer.url, s.kiosk.server_url) == (
+    assert (s.camera.source, s.printer.url, s.sync.server_url) == (
         "rtsp://cam/1", "tcp://10.0.0.9:9100", "http://queue:8000")
     assert override_settings(Settings()) == Settings()

@@ -1,0 +1,88 @@
+"""The assembled kiosk against a real `queue-server` on loopback: the catalogue comes from
+the server, a tap issues online, and with the server down the ticket comes from a leased
+block and reaches the server once it is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+
+from config import Settings
+from kiosk import flow
+from kiosk.commands.run import build_app
+from kiosk.context import KioskContext
+from kiosk.tickets import LEASED, ONLINE, Ticket
+from tests.support.queue_server import QueueServerProcess
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[QueueServerProcess]:
+    proc = QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "server")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+def source_of(app, ticket_id: str) -> str:
+    with app.parts.store.sessions() as s:
+        return s.get(Ticket, ticket_id).source
+
+
+def take(qtbot, app, code: str) -> flow.IssuedTicket:
+    window = app.window
+    qtbot.mouseClick(window.screens[flow.IDLE].take, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
+    qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current == flow.TICKET_SHOWN and
+                    window.view.ticket is not None and not window.view.printing,
+                    timeout=15_000)
+    ticket = window.view.ticket
+    qtbot.mouseClick(window.screens[flow.TICKET_SHOWN].done, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current == flow.IDLE, timeout=2000)
+    return ticket
+
+
+def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
+    token = server.add_kiosk()
+    settings = Settings.model_validate({
+        "camera": {"source": str(tmp_path / "none.mp4")},
+        "sync": {"server_url": server.url, "token": token, "interval_s": 0.2,
+                 "issue_timeout_s": 1.0, "request_timeout_s": 2.0, "lease_size": 5,
+                 "lease_low_watermark": 2, "backoff_max_s": 1.0},
+    })
+    (tmp_path / "kiosk").mkdir()
+    app = build_app(KioskContext(tmp_path / "kiosk", settings), recognition=False)
+    qtbot.addWidget(app.window)
+    app.window.resize(1920, 1080)
+    app.window.show()
+    app.start()
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        catalogue = httpx.get(f"{server.url}/api/v1/services", headers=headers).json()
+        code = catalogue[0]["code"]
+        # The services screen shows the server's catalogue once the first sync ran.
+        qtbot.waitUntil(lambda: set(app.services) == {r["code"] for r in catalogue},
+                        timeout=10_000)
+        online = take(qtbot, app, code)
+        assert source_of(app, online.id) == ONLINE
+        assert httpx.get(f"{server.url}/api/v1/tickets/{online.id}",
+                         headers=headers).json()["number"] == online.number
+
+        qtbot.waitUntil(lambda: app.parts.store.leased_remaining(code) >= 2, timeout=10_000)
+        server.stop()
+        offline = take(qtbot, app, code)
+        assert source_of(app, offline.id) == LEASED
+        assert offline.number != online.number
+
+        server.start()
+        qtbot.waitUntil(lambda: app.parts.store.outbox_backlog() == 0, timeout=20_000)
+        stored = httpx.get(f"{server.url}/api/v1/tickets/{offline.id}", headers=headers)
+        assert stored.status_code == 200 and stored.json()["number"] == offline.number
+    finally:
+        app.stop()
+        for close in app.closers:
+            close()
