@@ -193,7 +193,9 @@ class KioskWindow(QWidget):
 
     def set_camera_state(self, state: str, message: str) -> None:
         self.ctx.camera_state = state
-        self.status.setText(message)
+        # A technician's line, shown only while something is wrong with the camera.
+        self.status.setText("" if state == "running" else message)
+        self.status.setVisible(state != "running")
         self.refresh()
 
     def show_frame(self, image: np.ndarray, seq: int) -> None:
