@@ -181,7 +181,8 @@ class VideoFileSource(_CaptureSource):
 
 
 class ImageFolderSource(CameraSource):
-    """The images of a folder in name order, looping, at ``fps`` frames per second.
+    """The images of a folder and its subfolders in path order, looping, at ``fps`` frames
+    per second.
 
     Unreadable files are skipped; the folder is listed again at every loop, so photos
     added while the kiosk runs are picked up.
@@ -199,7 +200,7 @@ class ImageFolderSource(CameraSource):
 
     def _list(self) -> list[Path]:
         try:
-            return sorted(p for p in self.path.iterdir()
+            return sorted(p for p in self.path.rglob("*")
                           if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
         except OSError:
             return []

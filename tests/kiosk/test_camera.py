@@ -36,7 +36,9 @@ def image_folder(tmp_path: Path) -> Path:
     folder.mkdir()
     for i in range(3):
         img = np.full((40, 60, 3), 50 * (i + 1), np.uint8)
-        cv2.imwrite(str(folder / f"{i:02d}.png"), img)
+        where = folder / "b-later" if i == 2 else folder  # subfolders are read too
+        where.mkdir(exist_ok=True)
+        cv2.imwrite(str(where / f"{i:02d}.png"), img)
     (folder / "notes.txt").write_text("not an image")
     (folder / "99-broken.jpg").write_bytes(b"not a jpeg")
     return folder
@@ -102,6 +104,7 @@ def test_video_file_loops_after_its_last_frame(clip: Path) -> None:
 
 
 def test_folder_of_images_is_sorted_looping_and_skips_bad_files(image_folder: Path) -> None:
+    # 00.png, 01.png, 99-broken.jpg (skipped), b-later/02.png
     source = ImageFolderSource(image_folder)
     source.open()
     values = [int(source.read()[0, 0, 0]) for _ in range(7)]
