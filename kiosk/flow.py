@@ -521,8 +521,11 @@ class CitizenFlow:
     # -- issuer and printer
 
     def _on_TicketIssued(self, e: TicketIssued) -> list[Effect]:
-        if self.state != ISSUING or e.ticket is None:
+        if e.ticket is None:
             return []
+        late = self.state == CHOOSE_SERVICE and self.session.message == "issue_failed"
+        if self.state != ISSUING and not late:
+            return []  # the person has gone: the ticket stays committed, reprintable later
         s = self.session
         s.issued.append(e.ticket)
         s.tickets_today += 1

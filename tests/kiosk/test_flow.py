@@ -314,6 +314,14 @@ def test_late_ticket_after_leaving_issuing_is_ignored(m: f.CitizenFlow) -> None:
     assert m.handle(f.TicketIssued(0, ticket())) == []
 
 
+def test_ticket_arriving_after_the_issue_timeout_is_still_shown(m: f.CitizenFlow) -> None:
+    to_services(m)
+    m.handle(f.PickService(2, "HT"))
+    m.handle(f.Tick(12))  # timed out: "no number could be issued"
+    eff = m.handle(f.TicketIssued(13, ticket()))
+    assert m.state == f.TICKET_SHOWN and one(eff, f.PrintTicket).ticket.number == "A001"
+
+
 # ---------------------------------------------------------------- priority
 
 
