@@ -160,6 +160,15 @@ class Unknown(Event):
 
 
 @dataclass(frozen=True)
+class OpenTickets(Event):
+    """A fresher list of the identified citizen's tickets of today (from the server)."""
+
+    citizen_id: int | None = None
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    tickets_today: int = 0
+
+
+@dataclass(frozen=True)
 class Tick(Event):
     """Time passes (the app sends one every few hundred ms)."""
 
@@ -395,7 +404,8 @@ class CitizenFlow:
         if isinstance(event, FaceSeen | Identified | Unknown):
             self.last_face_at = event.now
             self.session.face_seen = True
-        elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished):
+        elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished
+                                   | OpenTickets):
             self.last_touch_at = event.now
             self.session.touched = True
         if not isinstance(event, Unknown | Tick):
@@ -441,6 +451,15 @@ class CitizenFlow:
             return self._go(UNKNOWN, e.now)
         # A good face, not recognised yet: a better frame may still recognise it.
         return self._on_FaceSeen(FaceSeen(e.now, "checking"))
+
+    def _on_OpenTickets(self, e: OpenTickets) -> list[Effect]:
+        s = self.session
+        if self.state not in (IDENTIFIED, CHOOSE_SERVICE) or s.citizen is None or \
+                s.citizen.citizen_id != e.citizen_id:
+            return []
+        s.open_tickets = e.open_tickets
+        s.tickets_today = e.tickets_today
+        return [self._show()] if self.state == IDENTIFIED else []
 
     # -- touch
 

@@ -326,6 +326,15 @@ class TicketStore:
             if row is not None:
                 row.status = status
 
+    def unsent_ticket_ids(self) -> set[str]:
+        """Tickets whose outbox entry the server has not accepted yet."""
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(OutboxEntry.ticket_id)
+                .where(OutboxEntry.sent_at.is_(None), OutboxEntry.ticket_id.is_not(None))
+            ).scalars()
+            return set(rows)
+
     # -- outbox
 
     def pending_outbox(self, limit: int = 100) -> list[tuple[int, str, dict]]:

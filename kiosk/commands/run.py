@@ -7,6 +7,7 @@ under the data dir.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -60,7 +61,13 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     from kiosk.tickets import TicketStore
     from kiosk.ui.app import KioskApp, Parts
     from kiosk.ui.i18n import Translations, compile_translations
-    from kiosk.ui.plugs import RecognitionPlug, StandaloneIssuer, make_printer, make_recognition
+    from kiosk.ui.plugs import (
+        RecognitionPlug,
+        StandaloneIssuer,
+        make_printer,
+        make_recognition,
+        server_open_tickets,
+    )
 
     settings = ctx.settings
     online = bool(settings.sync.server_url)
@@ -89,6 +96,8 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
         sync=sync,
+        open_tickets=functools.partial(server_open_tickets, sync.client, store) if sync
+        else None,
     )
     app = KioskApp(settings, parts, services)
     app.closers = [engine.dispose, plug.close]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -59,6 +60,8 @@ class Parts:
     citizen_lookup: CitizenLookup | None = None
     translations: Translations | None = None
     sync: Any = None  # kiosk.sync.SyncWorker: started and stopped with the app
+    #: citizen_id -> today's tickets, fresher than the local store (asked of the server)
+    open_tickets: Callable[[int], list[flow.IssuedTicket]] | None = None
 
 
 class KioskApp(QObject):
@@ -82,6 +85,7 @@ class KioskApp(QObject):
         self.recognizer: RecognitionWorker | None = None
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
+        self._lookup_pool = ThreadPoolExecutor(1, thread_name_prefix="lookup")
         self.alerts: list[flow.AlertStaff] = []
         self.last_recognition: Recognition | None = None
         self.quit_requested = False
@@ -95,7 +99,7 @@ class KioskApp(QObject):
         self._handlers = {
             "camera_status": self._on_camera_status, "recognised": self._on_recognised,
             "issued": self._on_issued, "printed": self._on_printed,
-            "catalogue": self._on_catalogue,
+            "catalogue": self._on_catalogue, "open_tickets": self._on_open_tickets,
         }
 
     # -- life cycle
@@ -137,6 +141,7 @@ class KioskApp(QObject):
             self.parts.camera.stop()
         self._issue_pool.shutdown(wait=True)
         self._print_pool.shutdown(wait=True)
+        self._lookup_pool.shutdown(wait=False, cancel_futures=True)
         if self.parts.translations is not None:
             self.parts.translations.uninstall()
 
@@ -253,6 +258,22 @@ class KioskApp(QObject):
             log.exception("flow failed on %s", type(event).__name__)
             effects = self.flow._go(flow.IDLE, self.clock())
         self._run(effects)
+        if isinstance(event, flow.Identified) and self.flow.state == flow.IDENTIFIED and \
+                event.citizen is not None and self.parts.open_tickets is not None:
+            self._lookup_pool.submit(self._refresh_open, event.citizen.citizen_id)
+
+    def _refresh_open(self, citizen_id: int) -> None:
+        """Worker thread: ask for the citizen's tickets of today (e.g. from the server)."""
+        try:
+            tickets = self.parts.open_tickets(citizen_id)  # type: ignore[misc]
+        except Exception as exc:  # server down: the local list stands
+            log.info("open tickets of citizen %d not refreshed: %s", citizen_id, exc)
+            return
+        self._inbox.put(("open_tickets", (citizen_id, tickets)))
+
+    def _on_open_tickets(self, payload: tuple[int, list[flow.IssuedTicket]]) -> None:
+        citizen_id, tickets = payload
+        self._handle(flow.OpenTickets(self.clock(), citizen_id, tuple(tickets), len(tickets)))
 
     def _run(self, effects: list[flow.Effect]) -> None:
         for effect in effects:

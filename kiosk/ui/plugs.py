@@ -188,6 +188,40 @@ def make_printer(settings: Settings, data_dir: Path) -> Printer:
     return NoPrinter(f"printer {url} needs the printer package")
 
 
+def server_open_tickets(client: Any, store: TicketStore, citizen_id: int) -> list[IssuedTicket]:
+    """Bring this kiosk's view of a citizen's tickets of today in line with the server.
+
+    Tickets the server no longer has open (called and done, cancelled...) stop counting
+    as waiting here, unless they have not been uploaded yet; open tickets issued by other
+    kiosks of the site are recorded so they can be reprinted. Returns today's tickets of
+    the citizen (``kiosk.sync.QueueClient``; raises ``ServerError`` when unreachable).
+    """
+    from datetime import datetime
+
+    from kiosk.tickets import DONE, ONLINE, WAITING
+
+    answer = client.citizen_today(citizen_id)
+    open_ids = {t["id"]: t for t in answer.get("tickets", [])}
+    unsent = store.unsent_ticket_ids()
+    for local in store.today_for(citizen_id=citizen_id):
+        if local.id in open_ids:
+            if not local.waiting:
+                store.set_status(local.id, WAITING)
+        elif local.waiting and local.id not in unsent:
+            store.set_status(local.id, DONE)
+    known = {t.id for t in store.today_for(citizen_id=citizen_id)}
+    for ticket_id, t in open_ids.items():
+        if ticket_id in known or t.get("service") not in store.services:
+            continue
+        issued = datetime.fromisoformat(str(t["issued_at"]))
+        counters = ", ".join(str(c) for c in t.get("counters", []) or [])
+        store.record(ticket_id, t["service"], t["number"], ONLINE, citizen_id=citizen_id,
+                     priority=bool(t.get("priority")), people_ahead=t.get("people_ahead"),
+                     counters=counters, issued_at=issued)
+        store.mark_ticket_sent(ticket_id)
+    return store.today_for(citizen_id=citizen_id)
+
+
 @dataclass
 class RecognitionPlug:
     """The engine's ``identify_frame``, the citizen lookup, and how to release them."""

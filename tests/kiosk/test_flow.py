@@ -189,6 +189,21 @@ def test_greeting_and_guest_screens_time_out_without_touch(m: f.CitizenFlow,
     assert screens(m.handle(f.Tick(40))) == [f.IDLE]
 
 
+def test_fresher_ticket_list_from_the_server_replaces_the_local_one(m: f.CitizenFlow) -> None:
+    old = ticket("t9", "HT", "A009")
+    m.handle(f.Identified(0, ALICE, (old,), 1))
+    eff = m.handle(f.OpenTickets(0.5, ALICE.citizen_id, (), 1))  # A009 was served meanwhile
+    assert one(eff, f.ShowScreen).open_tickets == ()
+    m.handle(f.Continue(1))
+    assert one(m.handle(f.PickService(2, "HT")), f.IssueTicket).service == "HT"  # a new one
+
+
+def test_ticket_list_for_someone_else_is_ignored(m: f.CitizenFlow) -> None:
+    m.handle(f.Identified(0, ALICE, (ticket(),), 1))
+    assert m.handle(f.OpenTickets(0.5, 99, (), 0)) == []
+    assert m.session.open_tickets == (ticket(),)
+
+
 def test_continue_goes_to_services(m: f.CitizenFlow) -> None:
     m.handle(f.Identified(0, ALICE))
     assert screens(m.handle(f.Continue(1))) == [f.CHOOSE_SERVICE]

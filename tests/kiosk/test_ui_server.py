@@ -4,6 +4,7 @@ block and reaches the server once it is back."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,6 +83,63 @@ def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
         qtbot.waitUntil(lambda: app.parts.store.outbox_backlog() == 0, timeout=20_000)
         stored = httpx.get(f"{server.url}/api/v1/tickets/{offline.id}", headers=headers)
         assert stored.status_code == 200 and stored.json()["number"] == offline.number
+    finally:
+        app.stop()
+        for close in app.closers:
+            close()
+
+
+def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_path: Path,
+                                                                    server) -> None:
+    token = server.add_kiosk()
+    settings = Settings.model_validate({
+        "camera": {"source": str(tmp_path / "none.mp4")},
+        "sync": {"server_url": server.url, "token": token, "interval_s": 0.5},
+    })
+    (tmp_path / "kiosk").mkdir()
+    app = build_app(KioskContext(tmp_path / "kiosk", settings), recognition=False)
+    qtbot.addWidget(app.window)
+    app.window.resize(1080, 1920)
+    app.window.show()
+    app.start()
+    headers = {"Authorization": f"Bearer {token}"}
+    lan = flow.CitizenInfo(7, "Chị Lan")
+    window, store = app.window, app.parts.store
+    greeting = window.screens[flow.IDENTIFIED]
+
+    def identify() -> None:
+        mine = tuple(store.today_for(citizen_id=7))
+        app._handle(flow.Identified(time.monotonic(), lan, mine, len(mine)))
+
+    try:
+        qtbot.waitUntil(lambda: len(app.services) > 0 and app.parts.sync.status.online,
+                        timeout=10_000)
+        code = next(iter(app.services))
+        identify()
+        qtbot.mouseClick(greeting.primary, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
+        qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code],
+                         Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.TICKET_SHOWN and
+                        not window.view.printing, timeout=15_000)
+        first = window.view.ticket
+        qtbot.mouseClick(window.screens[flow.TICKET_SHOWN].done, Qt.MouseButton.LeftButton)
+        # The same citizen comes back: the greeting offers the waiting ticket...
+        identify()
+        qtbot.waitUntil(lambda: greeting.tickets.count() == 1, timeout=5000)
+        # ... until the server says it is no longer open (here: cancelled by staff).
+        httpx.post(f"{server.url}/api/v1/tickets/{first.id}/cancel", headers=headers)
+        qtbot.mouseClick(greeting.cancel, Qt.MouseButton.LeftButton)
+        identify()
+        qtbot.waitUntil(lambda: greeting.tickets.count() == 0, timeout=10_000)
+        qtbot.mouseClick(greeting.primary, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
+        qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code],
+                         Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.TICKET_SHOWN and
+                        not window.view.printing, timeout=15_000)
+        assert window.view.ticket.id != first.id  # a new number, not the cancelled one
+        assert window.view.message != "reprinted"
     finally:
         app.stop()
         for close in app.closers:
