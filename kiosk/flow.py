@@ -558,7 +558,12 @@ class CitizenFlow:
 
     def _on_PrintFinished(self, e: PrintFinished) -> list[Effect]:
         s = self.session
-        if self.state != TICKET_SHOWN or s.ticket is None or e.ticket_id != s.ticket.id:
+        if s.ticket is None or e.ticket_id != s.ticket.id:
+            return []
+        if self.state == PRINT_FAILED and s.message == "printer_timeout" and e.ok:
+            # A slow printer got there after all: no need to note the number.
+            return self._go(TICKET_SHOWN, e.now)
+        if self.state != TICKET_SHOWN:
             return []
         s.printing = False
         if e.ok:

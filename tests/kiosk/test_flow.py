@@ -422,6 +422,15 @@ def test_printer_that_never_answers_counts_as_failed(m: f.CitizenFlow) -> None:
     assert m.state == f.PRINT_FAILED and one(eff, f.AlertStaff).reason == "printer_timeout"
 
 
+def test_slow_printer_that_succeeds_after_the_timeout_clears_the_failure(m: f.CitizenFlow
+                                                                        ) -> None:
+    tk = to_ticket(m)
+    m.handle(f.Tick(3 + f.PRINT_ANSWER_S))
+    assert m.state == f.PRINT_FAILED
+    eff = m.handle(f.PrintFinished(30, tk.id, True))
+    assert m.state == f.TICKET_SHOWN and not one(eff, f.ShowScreen).printing
+
+
 def test_reprint_after_failure_prints_again(m: f.CitizenFlow) -> None:
     tk = to_ticket(m)
     m.handle(f.PrintFinished(4, tk.id, False, "offline"))
