@@ -292,6 +292,8 @@ class KioskApp(QObject):
             elif isinstance(effect, flow.AlertStaff):
                 self.alerts.append(effect)
                 log.warning("staff alert: %s (ticket %s)", effect.reason, effect.ticket_number)
+                self.window.set_staff_alert(
+                    f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
 
     def _issue(self, request: flow.IssueTicket) -> None:
         try:
@@ -328,6 +330,8 @@ class KioskApp(QObject):
 
     def _on_printed(self, payload: tuple[str, PrintOutcome]) -> None:
         ticket_id, outcome = payload
+        if outcome.ok:
+            self.window.set_staff_alert(None)  # the printer works again
         self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))
 
 

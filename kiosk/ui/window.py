@@ -125,6 +125,8 @@ class KioskWindow(QWidget):
             screen.on_action = self._route
         self.hot_corner = _HotCorner(self.corner, technician_press_s, self.show_pin)
         self._has_frame = False
+        self._camera_line = ""
+        self._alert_line = ""
         self._apply_geometry()
 
     def _route(self, name: str, value: object) -> None:
@@ -193,10 +195,20 @@ class KioskWindow(QWidget):
 
     def set_camera_state(self, state: str, message: str) -> None:
         self.ctx.camera_state = state
-        # A technician's line, shown only while something is wrong with the camera.
-        self.status.setText("" if state == "running" else message)
-        self.status.setVisible(state != "running")
+        self._camera_line = "" if state == "running" else message
+        self._update_status()
         self.refresh()
+
+    def set_staff_alert(self, message: str | None) -> None:
+        """A line for staff passing by (printer out of paper...); None clears it."""
+        self._alert_line = message or ""
+        self._update_status()
+
+    def _update_status(self) -> None:
+        # Technicians' and staff's line, shown only while something needs them.
+        lines = [line for line in (self._alert_line, self._camera_line) if line]
+        self.status.setText("\n".join(lines))
+        self.status.setVisible(bool(lines))
 
     def show_frame(self, image: np.ndarray, seq: int) -> None:
         if not self._has_frame:

@@ -124,10 +124,12 @@ def test_printer_failure_keeps_the_number_on_screen_and_reprints(kiosk_factory) 
     failed = k.screen(flow.PRINT_FAILED)
     assert failed.number.text() == "B001"
     assert [a.ticket_number for a in k.app.alerts] == ["B001"]
+    assert "B001" in k.window.status.text() and k.window.status.isVisible()  # for staff
     k.parts.printer = ImageFilePrinter(k.tickets_dir)  # staff put paper in
     k.click(failed.again)
     k.wait_for(flow.TICKET_SHOWN)
     k.qtbot.waitUntil(lambda: k.screen(flow.TICKET_SHOWN).done.isEnabled(), timeout=5000)
+    assert "B001" not in k.window.status.text()
     assert len(list(k.tickets_dir.glob("*-B001-*.png"))) == 1
     assert k.store.pending_outbox()[0][2]["number"] == "B001"  # one ticket, not two
 
