@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"}
 FOLDER_DEFAULT_FPS = 5.0
+STARTING = "starting"
 RUNNING = "running"
 RECONNECTING = "reconnecting"
 NO_CAMERA = "no camera"
@@ -308,9 +309,9 @@ class Transform:
 class CameraStatus:
     """What the camera is doing, for the screen and the technician.
 
-    ``state`` is 'running', 'reconnecting' (was running, lost, being reopened),
-    'no camera' (never opened so far) or 'stopped'; ``retries`` counts failed opens in a
-    row; ``message`` is one line for a technician.
+    ``state`` is 'starting' (before the first attempt), 'running', 'reconnecting' (was
+    running, lost, being reopened), 'no camera' (never opened so far) or 'stopped';
+    ``retries`` counts failed opens in a row; ``message`` is one line for a technician.
     """
 
     state: str
@@ -352,7 +353,7 @@ class CameraWorker:
         self._seq = 0
         self._ever_opened = False
         self.retries = 0
-        self.status = CameraStatus(NO_CAMERA, "camera starting", 0, self.source.name)
+        self.status = CameraStatus(STARTING, "camera starting", 0, self.source.name)
         self._fps_times: list[float] = []
 
     # -- consumers

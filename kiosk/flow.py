@@ -397,6 +397,10 @@ class CitizenFlow:
         s.tickets_today = event.tickets_today
         s.guidance = None
 
+    def reset(self, now: float) -> list[Effect]:
+        """Back to idle, forgetting the person (at start, or after an error)."""
+        return self._go(IDLE, now)
+
     # -- entry point
 
     def handle(self, event: Event) -> list[Effect]:

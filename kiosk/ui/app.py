@@ -108,7 +108,7 @@ class KioskApp(QObject):
         """Show idle, start the camera, recognition and the tick timer."""
         if self.parts.translations is not None:
             self.parts.translations.switch(self.flow.language)
-        self._run(self.flow._go(flow.IDLE, self.clock()))
+        self._run(self.flow.reset(self.clock()))
         cam = self.parts.camera
         if cam is not None:
             cam.on_status = lambda status: self._inbox.put(("camera_status", status))
@@ -256,7 +256,7 @@ class KioskApp(QObject):
             effects = self.flow.handle(event)
         except Exception:  # a bug in a decision must not freeze the kiosk
             log.exception("flow failed on %s", type(event).__name__)
-            effects = self.flow._go(flow.IDLE, self.clock())
+            effects = self.flow.reset(self.clock())
         self._run(effects)
         if isinstance(event, flow.Identified) and self.flow.state == flow.IDENTIFIED and \
                 event.citizen is not None and self.parts.open_tickets is not None:

@@ -103,7 +103,9 @@ class IdleScreen(Screen):
         self.prompt.setText(text("look_prompt"))
         self.prompt.setVisible(camera_ok and ctx.recognition)
         notice = None
-        if ctx.camera_state == "reconnecting":
+        if ctx.camera_state == "starting":
+            notice = None
+        elif ctx.camera_state == "reconnecting":
             notice = text("camera_reconnecting")
         elif not camera_ok:
             notice = text("no_camera")
