@@ -412,9 +412,10 @@ class CameraWorker:
         status = CameraStatus(state, message, self.retries, self.source.name)
         if status == self.status:
             return
+        changed = status.state != self.status.state
         self.status = status
-        if state != RUNNING:
-            log.info("camera: %s: %s", state, message)
+        if state != RUNNING:  # every retry at debug level: a kiosk without camera runs for days
+            log.log(logging.INFO if changed else logging.DEBUG, "camera: %s: %s", state, message)
         if self.on_status is not None:
             try:
                 self.on_status(status)
