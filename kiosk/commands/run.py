@@ -181,8 +181,10 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
     log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
              ctx.settings.printer.url, ctx.settings.sync.server_url or "standalone")
 
-    # Ctrl+C in a terminal stops the kiosk cleanly (Python handles signals between Qt events).
+    # Ctrl+C in a terminal, or the service manager's SIGTERM, stops the kiosk cleanly
+    # (Python handles signals between Qt events, hence the pulse timer).
     signal.signal(signal.SIGINT, lambda *_: app.quit())
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
     pulse = QTimer()
     pulse.timeout.connect(lambda: None)
     pulse.start(300)
