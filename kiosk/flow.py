@@ -104,6 +104,7 @@ class IssuedTicket:
     people_ahead: int | None = None
     counters: str = ""
     waiting: bool = True
+    survey_url: str | None = None
 
 
 def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSettings) -> bool:

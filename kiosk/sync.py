@@ -177,7 +177,7 @@ class ServerIssuer:
             ticket_id, request.service, answer["number"], ONLINE,
             citizen_id=request.citizen_id, guest_key=request.guest_key,
             priority=request.priority, people_ahead=answer.get("people_ahead"),
-            counters=counters,
+            counters=counters, survey_url=answer.get("survey_url"),
         )
         self.store.mark_ticket_sent(ticket_id)
         return ticket
@@ -206,13 +206,13 @@ class SyncWorker(threading.Thread):
         self.data_dir = data_dir
         self.on_catalogue = on_catalogue
         self.status = SyncStatus()
-        self._stop = threading.Event()
+        self._stop_event = threading.Event()
         self._wake = threading.Event()
         self._failures = 0
         self._catalogue_at: datetime | None = None
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stop_event.set()
         self._wake.set()
 
     def wake(self) -> None:
@@ -220,7 +220,7 @@ class SyncWorker(threading.Thread):
         self._wake.set()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop_event.is_set():
             ok = self.step()
             self._failures = 0 if ok else self._failures + 1
             delay = self.settings.interval_s if ok else min(
@@ -281,6 +281,8 @@ class SyncWorker(threading.Thread):
             for (entry_id, _p), result in zip(tickets, answer["results"], strict=True):
                 if result["result"] in ("created", "existing"):
                     self.store.mark_sent(entry_id)
+                    stored = result.get("ticket") or {}
+                    self.store.set_survey_url(result["id"], stored.get("survey_url"))
                 else:
                     # Refused (e.g. a number outside our leases): keep it, retry rarely,
                     # and say so in the log for the technician.

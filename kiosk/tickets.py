@@ -80,6 +80,7 @@ class Ticket(Base):
     print_error: Mapped[str | None] = mapped_column(sa.String(200))
     people_ahead: Mapped[int | None] = mapped_column(sa.Integer)
     counters: Mapped[str] = mapped_column(sa.String(100), default="")
+    survey_url: Mapped[str | None] = mapped_column(sa.String(500))
 
     def view(self) -> IssuedTicket:
         """The ticket as the flow and the screens see it."""
@@ -87,7 +88,7 @@ class Ticket(Base):
         return IssuedTicket(
             id=self.id, service=self.service, number=self.number, priority=self.priority,
             issued_at=issued, citizen_id=self.citizen_id, guest_key=self.guest_key,
-            people_ahead=self.people_ahead, counters=self.counters,
+            people_ahead=self.people_ahead, counters=self.counters, survey_url=self.survey_url,
             waiting=self.status == WAITING,
         )
 
@@ -204,7 +205,8 @@ class TicketStore:
     def record(self, ticket_id: str, service: str, number: str, source: str,
                citizen_id: int | None = None, guest_key: str | None = None,
                priority: bool = False, people_ahead: int | None = None, counters: str = "",
-               issued_at: datetime | None = None) -> IssuedTicket:
+               issued_at: datetime | None = None,
+               survey_url: str | None = None) -> IssuedTicket:
         """Commit a ticket numbered elsewhere (by the server online); idempotent by id."""
         now = issued_at or self.clock()
         with self.sessions.begin() as session:
@@ -215,7 +217,7 @@ class TicketStore:
                 id=ticket_id, day=now.date(), service=service, seq=None, number=number,
                 source=source, citizen_id=citizen_id, guest_key=guest_key, priority=priority,
                 issued_at=now, status=WAITING, print_state=PRINT_PENDING, print_attempts=0,
-                people_ahead=people_ahead, counters=counters,
+                people_ahead=people_ahead, counters=counters, survey_url=survey_url,
             )
             self._add(session, ticket)
         return ticket.view()
@@ -386,6 +388,15 @@ class TicketStore:
                 .where(OutboxEntry.ticket_id == ticket_id, OutboxEntry.sent_at.is_(None))
                 .values(sent_at=self.clock())
             )
+
+    def set_survey_url(self, ticket_id: str, survey_url: str | None) -> None:
+        """Keep the survey link the server signed for a ticket (printed on reprints)."""
+        if not survey_url:
+            return
+        with self.sessions.begin() as session:
+            row = session.get(Ticket, ticket_id)
+            if row is not None and row.survey_url != survey_url:
+                row.survey_url = survey_url
 
     def outbox_backlog(self) -> int:
         """Entries not yet accepted by the server (whatever their retry time)."""

@@ -132,9 +132,8 @@ class KioskApp(QObject):
         self.timer.stop()
         self.pump.stop()
         if self.parts.sync is not None:
-            # No join(): SyncWorker's `_stop` Event shadows Thread._stop, which join() and
-            # is_alive() call; the daemon thread ends by itself within one request timeout.
             self.parts.sync.stop()
+            self.parts.sync.join(timeout=2.0)  # a request in flight may outlive this; daemon
         if self.recognizer is not None:
             self.recognizer.stop()
         if self.parts.camera is not None:

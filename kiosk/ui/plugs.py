@@ -159,7 +159,8 @@ class ServicePrinter:
                 number=t.number, issued_at=t.issued_at, people_ahead=t.people_ahead,
                 counters=counters,
                 greeting_name=mask_name(job.greeting_name) if job.greeting_name else None,
-                priority=t.priority, language="en" if job.language == "en" else "vi",
+                priority=t.priority, survey_url=t.survey_url,
+                language="en" if job.language == "en" else "vi",
             )
             result = self._printer.print_ticket(ticket)
             reason = None if result.ok else PRINTER_REASONS.get(result.reason or "error",
