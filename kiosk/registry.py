@@ -8,7 +8,6 @@ ciphertext and a masked form. Every enrolment, deletion and viewing is written t
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, sessionmaker
 from kiosk.crypto import FaceCipher
 from kiosk.db import Base
 from kiosk.id_card import mask_id_number
+from kiosk.priority import PriorityGroup
 from recognition.index import TemplateIndex
 
 CONSENT_TEXT_VERSION = "2026-01"
@@ -27,16 +27,6 @@ CONSENT_TEXT_VERSION = "2026-01"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class PriorityGroup(enum.StrEnum):
-    """Who gets a priority ticket (ưu tiên)."""
-
-    NONE = "none"
-    ELDERLY = "elderly"
-    DISABLED = "disabled"
-    PREGNANT = "pregnant"
-    MERIT = "merit"  # người có công
 
 
 class Citizen(Base):

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kiosk.context import KioskContext, fail, with_context
-from kiosk.registry import PriorityGroup
+from kiosk.priority import PriorityGroup
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
