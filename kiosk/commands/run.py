@@ -153,9 +153,23 @@ def run(ctx: KioskContext, camera: str | None, printer: str | None, server: str 
     except ConfigError as exc:
         fail(f"invalid option: {exc}", code=2)
     ctx = KioskContext(ctx.data_dir, settings)
+    problem = display_problem(os.environ, sys.platform)
+    if problem:
+        fail(problem, code=2)
     _setup_logging(ctx.data_dir)
     dims = _parse_size(size)
     sys.exit(run_app(ctx, windowed=windowed or not settings.kiosk.fullscreen, size=dims))
+
+
+def display_problem(env: dict[str, str] | os._Environ[str], platform: str) -> str | None:
+    """Why Qt could not open a window here (it would abort with a long message), or None."""
+    if not platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no screen to show the kiosk on (DISPLAY and WAYLAND_DISPLAY are not set): start "
+            "it from the kiosk's desktop session, or choose a Qt platform, e.g. "
+            "QT_QPA_PLATFORM=eglfs on a console-only kiosk or xvfb-run for a test")
 
 
 def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = None,
@@ -175,6 +189,11 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
         window.setWindowFlags(Qt.WindowType.FramelessWindowHint |
                               Qt.WindowType.WindowStaysOnTopHint)
         window.setCursor(Qt.CursorShape.BlankCursor)
+        # Kiosk sessions often run X with no window manager, which ignores the full-screen
+        # request: cover the screen ourselves too.
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
     kiosk.on_exit = app.quit
     kiosk.start()

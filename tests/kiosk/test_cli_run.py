@@ -43,3 +43,13 @@ def test_command_line_overrides_the_config() -> None:
     assert (s.camera.source, s.printer.url, s.sync.server_url) == (
         "rtsp://cam/1", "tcp://10.0.0.9:9100", "http://queue:8000")
     assert override_settings(Settings()) == Settings()
+
+
+def test_no_screen_is_one_clear_line_not_a_qt_abort() -> None:
+    from kiosk.commands.run import display_problem
+
+    message = display_problem({}, "linux")
+    assert message and "DISPLAY" in message and "\n" not in message
+    assert display_problem({"DISPLAY": ":0"}, "linux") is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert display_problem({}, "win32") is None
