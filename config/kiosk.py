@@ -6,13 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from config.catalogue import DEFAULT_SERVICES as CATALOGUE_DEFAULTS
+
 DEFAULT_SERVICES = [
-    "HT|A|Hộ tịch|Civil status",
-    "DD|B|Đất đai|Land",
-    "XD|C|Xây dựng|Construction",
-    "KD|D|Đăng ký kinh doanh|Business registration",
-    "LD|E|Lao động - Thương binh - Xã hội|Labour and social affairs",
-    "CT|F|Chứng thực|Certification of copies",
+    f"{s['code']}|{s['prefix']}|{s['name_vi']}|{s['name_en']}" for s in CATALOGUE_DEFAULTS
 ]
 
 

@@ -176,35 +176,18 @@ def bench_preview(seconds: float = 5.0) -> None:
 
 
 def _fill_registry(data_dir: Path, n: int) -> None:
-    from datetime import UTC, datetime
-
     import numpy as np
-    import sqlalchemy as sa
+    from benchlib import fill_registry
 
     from kiosk.crypto import FaceCipher, load_or_create_key
     from kiosk.db import make_engine
-    from kiosk.registry import Citizen, FaceTemplate
 
     cipher = FaceCipher(load_or_create_key(data_dir / "face.key"))
     engine = make_engine(f"sqlite:///{data_dir / 'kiosk.db'}")
-    per = 2
     rng = np.random.default_rng(7)
     vecs = rng.normal(size=(n, 128)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) * 2.5
-    ts = datetime.now(UTC)
-    with engine.begin() as conn:
-        conn.execute(sa.insert(Citizen), [
-            {"id": i, "full_name": f"C{i}", "id_number_digest": f"{i:064d}",
-             "id_number_sealed": b"", "id_number_masked": "x", "priority_group": "none",
-             "consent_at": ts, "consent_by": "bench", "consent_text_version": "b"}
-            for i in range(1, n // per + 1)
-        ])
-        conn.execute(sa.insert(FaceTemplate), [
-            {"id": t + 1, "citizen_id": t // per + 1,
-             "embedding_sealed": cipher.seal_template(vecs[t], t // per + 1),
-             "quality": {}, "created_at": ts}
-            for t in range(n)
-        ])
+    fill_registry(engine, cipher, vecs)
     engine.dispose()
 
 

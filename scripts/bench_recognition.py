@@ -201,35 +201,18 @@ def bench_registry(gen: RealLike, sizes: list[int], settings: Settings, queries:
 
 
 def bench_load(n: int, gen: RealLike) -> None:
-    import sqlalchemy as sa
+    from benchlib import fill_registry
 
     from kiosk.crypto import FaceCipher
     from kiosk.db import make_engine
-    from kiosk.registry import Citizen, FaceTemplate, RegistryStore
+    from kiosk.registry import RegistryStore
 
     print(f"\n== loading {n} sealed templates from SQLite into the index ==")
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/kiosk.db")
         cipher = FaceCipher(b"0" * 32)
-        per = 2
-        vecs = gen.samples(gen.centres(n // per).repeat(per, axis=0))
-        now = time.time()
-        from datetime import UTC, datetime
-
-        ts = datetime.fromtimestamp(now, UTC)
-        with engine.begin() as conn:
-            conn.execute(sa.insert(Citizen), [
-                {"id": i, "full_name": f"C{i}", "id_number_digest": f"{i:064d}",
-                 "id_number_sealed": b"", "id_number_masked": "x", "priority_group": "none",
-                 "consent_at": ts, "consent_by": "bench", "consent_text_version": "b"}
-                for i in range(1, n // per + 1)
-            ])
-            conn.execute(sa.insert(FaceTemplate), [
-                {"id": t + 1, "citizen_id": t // per + 1,
-                 "embedding_sealed": cipher.seal_template(vecs[t], t // per + 1),
-                 "quality": {}, "created_at": ts}
-                for t in range(n)
-            ])
+        vecs = gen.samples(gen.centres(n // 2).repeat(2, axis=0))
+        fill_registry(engine, cipher, vecs)
         store = RegistryStore(engine, cipher)
         times = []
         for _ in range(3):

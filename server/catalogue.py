@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.orm import Session
 
+from config.catalogue import DEFAULT_SERVICES
 from config.errors import describe_validation_error
 from server.models import Counter, Service, Site
 
@@ -85,23 +86,7 @@ class Catalogue(BaseModel):
         return value
 
 
-DEFAULT_CATALOGUE: dict[str, Any] = {
-    "services": [
-        {"code": "HT", "prefix": "A", "name_vi": "Hộ tịch", "name_en": "Civil status",
-         "counters": [1, 2]},
-        {"code": "CT", "prefix": "B", "name_vi": "Chứng thực", "name_en": "Certification",
-         "counters": [3]},
-        {"code": "DD", "prefix": "C", "name_vi": "Đất đai", "name_en": "Land", "counters": [4]},
-        {"code": "XD", "prefix": "D", "name_vi": "Xây dựng", "name_en": "Construction",
-         "counters": [5]},
-        {"code": "KD", "prefix": "E", "name_vi": "Đăng ký kinh doanh",
-         "name_en": "Business registration", "counters": [6]},
-        {"code": "LD", "prefix": "F", "name_vi": "Lao động - Thương binh và Xã hội",
-         "name_en": "Labour, war invalids and social affairs", "counters": [7]},
-        {"code": "TKQ", "prefix": "G", "name_vi": "Trả kết quả", "name_en": "Results return",
-         "counters": [8]},
-    ],
-}
+DEFAULT_CATALOGUE: dict[str, Any] = {"services": DEFAULT_SERVICES}
 
 
 class CatalogueError(ValueError):

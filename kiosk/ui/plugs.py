@@ -8,8 +8,7 @@
 - ``Printer``: ``PrintJob -> PrintOutcome``; never raises.
 
 The defaults are real: ``StandaloneIssuer`` numbers tickets in the local database, and
-``make_printer`` uses ``printer.service.TicketPrinter`` when it exists, else
-``ImageFilePrinter`` (a PNG per ticket under the data dir) for ``image://`` URLs.
+``make_printer`` uses ``printer.service.TicketPrinter`` (``image://`` by default).
 None of this imports Qt.
 """
 
@@ -84,44 +83,6 @@ class StandaloneIssuer:
             raise IssueError("issue_failed") from exc
 
 
-class ImageFilePrinter:
-    """Writes each ticket as a PNG into a folder (the ``image://`` printer of the demo)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def __call__(self, job: PrintJob) -> PrintOutcome:
-        try:
-            from PIL import Image, ImageDraw, ImageFont
-
-            self.folder.mkdir(parents=True, exist_ok=True)
-            t = job.ticket
-            font_path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-            try:
-                big, small = ImageFont.truetype(font_path, 96), ImageFont.truetype(font_path, 24)
-            except OSError:
-                big = small = ImageFont.load_default()
-            img = Image.new("L", (576, 420), 255)
-            draw = ImageDraw.Draw(img)
-            lines = [job.centre_name, job.service.name(job.language)]
-            y = 16
-            for line in lines:
-                draw.text((288, y), line, font=small, fill=0, anchor="ma")
-                y += 36
-            draw.text((288, y + 10), t.number, font=big, fill=0, anchor="ma")
-            y += 140
-            if t.priority:
-                draw.text((288, y), "ƯU TIÊN / PRIORITY", font=small, fill=0, anchor="ma")
-                y += 36
-            draw.text((288, y), t.issued_at.strftime("%d/%m/%Y %H:%M"), font=small, fill=0,
-                      anchor="ma")
-            path = self.folder / f"{t.issued_at:%Y%m%d-%H%M%S}-{t.number}-{t.id[:8]}.png"
-            img.save(path)
-            return PrintOutcome(True, None, str(path))
-        except Exception as exc:  # a printer never crashes the kiosk
-            return PrintOutcome(False, "printer_error", str(exc)[:200])
-
-
 class NoPrinter:
     """Used when the configured printer cannot be driven: every print fails visibly."""
 
@@ -174,19 +135,13 @@ class ServicePrinter:
 
 
 def make_printer(settings: Settings, data_dir: Path) -> Printer:
-    """The printer for ``settings.printer.url``: the printer package, else a PNG folder."""
+    """The printer for ``settings.printer.url`` (``image://`` writes PNG + ESC/POS files);
+    a printer that cannot be set up fails every print visibly instead of stopping the kiosk."""
     try:
         return ServicePrinter(settings, data_dir)
-    except ImportError:
-        pass
     except Exception as exc:
         log.warning("printer cannot be set up: %s", exc)
         return NoPrinter(str(exc)[:200])
-    url = settings.printer.url
-    if url.startswith("image://"):
-        folder = Path(url.removeprefix("image://") or "tickets")
-        return ImageFilePrinter(folder if folder.is_absolute() else data_dir / folder)
-    return NoPrinter(f"printer {url} needs the printer package")
 
 
 def server_open_tickets(client: Any, store: TicketStore, citizen_id: int) -> list[IssuedTicket]:

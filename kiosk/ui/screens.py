@@ -236,7 +236,10 @@ class ServicesScreen(Screen):
         self.notice.setText(text(message) if message else "")
         _clear(self.grid)
         self.tiles = {}
-        columns = 2 if ctx.portrait else 3
+        count = len(ctx.services)
+        # Portrait: two wide columns. Landscape: three, or four when a third row of tiles
+        # would make them too short for two-line names.
+        columns = 2 if ctx.portrait else (3 if count <= 6 else 4)
         for i, svc in enumerate(ctx.services.values()):
             tile = self.button("tile", "pick", svc.code)
             tile.setText(f"{svc.prefix}\n{svc.name(view.language)}")

@@ -17,7 +17,7 @@ from kiosk.db import make_engine, make_sessionmaker
 from kiosk.tickets import PRINTED, TicketStore
 from kiosk.ui.app import KioskApp, Parts
 from kiosk.ui.i18n import Translations, compile_translations
-from kiosk.ui.plugs import ImageFilePrinter, NoPrinter, PresenceDetector, StandaloneIssuer
+from kiosk.ui.plugs import NoPrinter, PresenceDetector, ServicePrinter, StandaloneIssuer
 from kiosk.ui.recognizer import ProcessIdentifier
 
 
@@ -45,7 +45,7 @@ class Kiosk:
         self.tickets_dir = tmp_path / "tickets"
         self.parts = Parts(
             store=self.store, issuer=StandaloneIssuer(self.store),
-            printer=printer or ImageFilePrinter(self.tickets_dir),
+            printer=printer or ServicePrinter(self.settings, tmp_path),
             camera=CameraWorker(self.settings.camera), identifier=identifier,
             translations=Translations(qm_files),
         )
@@ -106,7 +106,7 @@ def test_without_camera_a_ticket_is_issued_numbered_printed_and_kept(kiosk_facto
     assert ticket_screen.number.text() == "A001"
     k.window.grab().save(str(output_dir / "kiosk-app-ticket-standalone.png"))
     assert k.store.unprinted_today() == []
-    printed = list(k.tickets_dir.glob("*-A001-*.png"))
+    printed = list(k.tickets_dir.glob("*-A001.png"))
     assert len(printed) == 1
     outbox = k.store.pending_outbox()
     assert [p["number"] for _, _, p in outbox] == ["A001"]
@@ -119,18 +119,18 @@ def test_without_camera_a_ticket_is_issued_numbered_printed_and_kept(kiosk_facto
 
 def test_printer_failure_keeps_the_number_on_screen_and_reprints(kiosk_factory) -> None:
     k = kiosk_factory(printer=NoPrinter("paper out"))
-    take_ticket(k, "DD")
+    take_ticket(k, "CT")
     k.wait_for(flow.PRINT_FAILED)
     failed = k.screen(flow.PRINT_FAILED)
     assert failed.number.text() == "B001"
     assert [a.ticket_number for a in k.app.alerts] == ["B001"]
     assert "B001" in k.window.status.text() and k.window.status.isVisible()  # for staff
-    k.parts.printer = ImageFilePrinter(k.tickets_dir)  # staff put paper in
+    k.parts.printer = ServicePrinter(k.settings, k.tickets_dir.parent)  # paper back in
     k.click(failed.again)
     k.wait_for(flow.TICKET_SHOWN)
     k.qtbot.waitUntil(lambda: k.screen(flow.TICKET_SHOWN).done.isEnabled(), timeout=5000)
     assert "B001" not in k.window.status.text()
-    assert len(list(k.tickets_dir.glob("*-B001-*.png"))) == 1
+    assert len(list(k.tickets_dir.glob("*-B001.png"))) == 1
     assert k.store.pending_outbox()[0][2]["number"] == "B001"  # one ticket, not two
 
 

@@ -51,7 +51,7 @@ def test_the_printer_receives_the_rendered_ticket(qtbot, tmp_path: Path) -> None
             for close in app.closers:
                 close()
     expected = TicketPrinter(settings.printer, tmp_path).render(Ticket(
-        centre_name=settings.kiosk.centre_name, service_name="Chứng thực", number="F001",
+        centre_name=settings.kiosk.centre_name, service_name="Chứng thực", number="B001",
         issued_at=issued.issued_at, language="vi"))
     assert received.size == expected.size
     assert ImageChops.difference(received.convert("L"), expected.convert("L")).getbbox() is None
