@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import httpx
 import pytest
 from PySide6.QtCore import Qt
@@ -70,8 +71,14 @@ def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
                         timeout=10_000)
         online = take(qtbot, app, code)
         assert source_of(app, online.id) == ONLINE
-        assert httpx.get(f"{server.url}/api/v1/tickets/{online.id}",
-                         headers=headers).json()["number"] == online.number
+        on_server = httpx.get(f"{server.url}/api/v1/tickets/{online.id}", headers=headers).json()
+        assert on_server["number"] == online.number
+        # The printed ticket carries the survey link the server signed, as a QR code.
+        printed = list((tmp_path / "kiosk" / "tickets").glob(f"*-{online.number}.png"))
+        assert len(printed) == 1
+        image = cv2.imread(str(printed[0]), cv2.IMREAD_GRAYSCALE)
+        decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(image)
+        assert decoded == on_server["survey_url"]
 
         qtbot.waitUntil(lambda: app.parts.store.leased_remaining(code) >= 2, timeout=10_000)
         server.stop()
