@@ -28,6 +28,8 @@ from pathlib import Path
 warnings.filterwarnings("ignore")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+# The offscreen platform warns "does not support propagateSizeHints()" on every resize.
+os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 EXAMPLES = ROOT.parent / "shared" / "testdata" / "faces" / "face_recognition" / "examples"
