@@ -176,6 +176,16 @@ class TicketStore:
         ).returning(DayCounter.last_seq)
         return int(session.execute(stmt).scalar_one())
 
+    def _numbered(self, svc: Service, seq: int, source: str, now: datetime,
+                  citizen_id: int | None, guest_key: str | None, priority: bool) -> Ticket:
+        """A new waiting ticket with the number ``seq`` of ``svc`` (not yet added)."""
+        return Ticket(
+            id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
+            number=self._format(svc, seq), source=source, citizen_id=citizen_id,
+            guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
+            print_state=PRINT_PENDING, print_attempts=0, counters="",
+        )
+
     def _add(self, session: Any, ticket: Ticket) -> None:
         session.add(ticket)
         payload = {
@@ -193,12 +203,7 @@ class TicketStore:
         now = self.clock()
         with self.sessions.begin() as session:
             seq = self._next_seq(session, now.date(), svc.code)
-            ticket = Ticket(
-                id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
-                number=self._format(svc, seq), source=STANDALONE, citizen_id=citizen_id,
-                guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
-                print_state=PRINT_PENDING, print_attempts=0, counters="",
-            )
+            ticket = self._numbered(svc, seq, STANDALONE, now, citizen_id, guest_key, priority)
             self._add(session, ticket)
         return ticket.view()
 
@@ -258,12 +263,7 @@ class TicketStore:
                     break
             else:
                 return None
-            ticket = Ticket(
-                id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
-                number=self._format(svc, seq), source=LEASED, citizen_id=citizen_id,
-                guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
-                print_state=PRINT_PENDING, print_attempts=0, counters="",
-            )
+            ticket = self._numbered(svc, seq, LEASED, now, citizen_id, guest_key, priority)
             self._add(session, ticket)
         return ticket.view()
 

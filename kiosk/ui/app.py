@@ -192,13 +192,17 @@ class KioskApp(QObject):
     def _with_guest(self, event: flow.Unknown, guest_key: str | None) -> flow.Event:
         if guest_key is None:
             return event
-        try:
-            tickets = self.parts.store.today_for(guest_key=guest_key)
-        except Exception:
-            log.exception("cannot read today's tickets")
-            tickets = []
+        tickets = self._today(guest_key=guest_key)
         return replace(event, guest_key=guest_key, open_tickets=tuple(tickets),
                        tickets_today=len(tickets))
+
+    def _today(self, **person: Any) -> list[flow.IssuedTicket]:
+        """Today's tickets of one person (``citizen_id=`` or ``guest_key=``); [] on error."""
+        try:
+            return self.parts.store.today_for(**person)
+        except Exception:
+            log.exception("cannot read today's tickets")
+            return []
 
     def _with_citizen(self, event: flow.Identified, result: Any) -> flow.Event:
         citizen_id = int(result.match.citizen_id)
@@ -206,11 +210,7 @@ class KioskApp(QObject):
         citizen = lookup(citizen_id) if lookup is not None else None
         if citizen is None:  # deleted meanwhile, or the registry cannot be read
             return flow.Unknown(event.now)
-        try:
-            tickets = self.parts.store.today_for(citizen_id=citizen_id)
-        except Exception:
-            log.exception("cannot read today's tickets")
-            tickets = []
+        tickets = self._today(citizen_id=citizen_id)
         return replace(event, citizen=citizen, open_tickets=tuple(tickets),
                        tickets_today=len(tickets))
 

@@ -4,7 +4,6 @@ outbox while the server is down, and idempotent upload when it comes back."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,14 +25,6 @@ from tests.support.queue_server import QueueServerProcess
 
 SERVICES = [Service("HT", "A", "Hộ tịch", "Civil status"),
             Service("CT", "B", "Chứng thực", "Certification")]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[QueueServerProcess]:
-    proc = QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "server")
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

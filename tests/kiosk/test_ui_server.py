@@ -5,12 +5,10 @@ block and reaches the server once it is back."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import httpx
-import pytest
 from PySide6.QtCore import Qt
 
 from config import Settings
@@ -18,15 +16,6 @@ from kiosk import flow
 from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
 from kiosk.tickets import LEASED, ONLINE, Ticket
-from tests.support.queue_server import QueueServerProcess
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[QueueServerProcess]:
-    proc = QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "server")
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 def source_of(app, ticket_id: str) -> str:
