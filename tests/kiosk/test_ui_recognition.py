@@ -17,14 +17,15 @@ from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
 
 
-@pytest.fixture
-def kiosk_ctx(tmp_path: Path, faces_dir: Path) -> KioskContext:
+def clip_kiosk(tmp_path: Path, faces_dir: Path, **sections: dict) -> KioskContext:
+    """A kiosk whose camera is the Hamilton clip, its two people enrolled from photos."""
     from kiosk.enrolment import Registry
 
     examples = faces_dir / "face_recognition" / "examples"
     settings = Settings.model_validate({
         "camera": {"source": str(examples / "short_hamilton_clip.mp4")},
         "kiosk": {"unknown_confirm_s": 2.0},
+        **sections,
     })
     ctx = KioskContext(tmp_path, settings)
     registry = Registry(ctx)
@@ -39,6 +40,11 @@ def kiosk_ctx(tmp_path: Path, faces_dir: Path) -> KioskContext:
         registry.close()
     assert lin.stored == 1 and alex.stored == 1, (lin.to_json(), alex.to_json())
     return ctx
+
+
+@pytest.fixture
+def kiosk_ctx(tmp_path: Path, faces_dir: Path) -> KioskContext:
+    return clip_kiosk(tmp_path, faces_dir)
 
 
 def test_kiosk_greets_the_enrolled_person_and_issues_their_ticket(qtbot, kiosk_ctx,
@@ -111,3 +117,51 @@ def test_preview_frame_rate_while_the_engine_is_busy(qtbot, tmp_path: Path,
         app.stop()
         for close in app.closers:
             close()
+
+
+def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: Path,
+                                              server) -> None:
+    """The whole chain: the clip's citizen is greeted, a tap issues a ticket online, the
+    fake network printer receives it (its raster decodes and its QR reads back the survey
+    link), the kiosk's outbox holds nothing unsent, and the server has the ticket once."""
+    import cv2
+    import httpx
+    import numpy as np
+
+    from printer.testing import FakeNetworkPrinter
+
+    token = server.add_kiosk()
+    with FakeNetworkPrinter() as fake:
+        ctx = clip_kiosk(tmp_path, faces_dir, printer={"url": fake.url},
+                         sync={"server_url": server.url, "token": token, "interval_s": 0.5})
+        app = build_app(ctx)
+        window = app.window
+        qtbot.addWidget(window)
+        window.resize(1080, 1920)
+        window.show()
+        app.start()
+        try:
+            qtbot.waitUntil(lambda: window.current == flow.IDENTIFIED, timeout=45_000)
+            assert window.screens[flow.IDENTIFIED].title.text() == "Xin chào Anh Lin!"
+            qtbot.mouseClick(window.screens[flow.IDENTIFIED].primary, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
+            qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles["HT"],
+                             Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: window.current == flow.TICKET_SHOWN, timeout=10_000)
+            store = app.parts.store
+            (ticket,) = store.today_for(citizen_id=1)
+            qtbot.waitUntil(lambda: store.print_state(ticket.id) == "printed", timeout=10_000)
+            printed = fake.printed_image()
+            assert store.outbox_backlog() == 0
+        finally:
+            app.stop()
+            for close in app.closers:
+                close()
+    headers = {"Authorization": f"Bearer {token}"}
+    on_server = httpx.get(f"{server.url}/api/v1/tickets/{ticket.id}", headers=headers).json()
+    assert on_server["number"] == ticket.number and on_server["citizen_id"] == "c-1"
+    today = httpx.get(f"{server.url}/api/v1/citizens/c-1/tickets/today", headers=headers)
+    assert today.json()["open_count"] == 1  # stored once
+    gray = np.array(printed.convert("L"))
+    decoded, _points, _ = cv2.QRCodeDetector().detectAndDecode(gray)
+    assert decoded == on_server["survey_url"]
