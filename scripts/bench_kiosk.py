@@ -130,9 +130,7 @@ def bench_greeting(loops: int) -> None:
                 loop_no += 1
                 kiosk._on_action("done", None)
         finally:
-            kiosk.stop()
-            for close in kiosk.closers:
-                close()
+            kiosk.shutdown()
     if latencies:
         print(f"greeting latency over {len(latencies)} loops: median "
               f"{statistics.median(latencies) * 1000:.0f} ms, worst "
@@ -172,9 +170,7 @@ def bench_preview(seconds: float = 5.0) -> None:
             print(f"over {dt:.1f} s on the guidance screen: preview {preview_fps:.1f} fps, "
                   f"camera {camera_fps:.1f} fps (source 29.97), engine {engine_fps:.1f} frames/s")
         finally:
-            kiosk.stop()
-            for close in kiosk.closers:
-                close()
+            kiosk.shutdown()
 
 
 def _fill_registry(data_dir: Path, n: int) -> None:

@@ -102,7 +102,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     app = KioskApp(settings, parts, services)
     app.closers = [engine.dispose, plug.close]
     if sync is not None:
-        app.closers.append(sync.client.close)  # type: ignore[attr-defined]
+        app.closers.append(sync.client.close)
     return app
 
 
@@ -213,7 +213,5 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
     try:
         code = app.exec()
     finally:
-        kiosk.stop()
-        for close in getattr(kiosk, "closers", []):
-            close()
+        kiosk.shutdown()
     return int(code)

@@ -81,6 +81,9 @@ class KioskApp(QObject):
         self.window.on_action = self._on_action
         #: Called when the technician entered the right PIN (``run_app`` ends the loop).
         self.on_exit: Any = None
+        #: Released by ``shutdown`` after the threads stopped (database, recognition process,
+        #: HTTP client): set by whoever assembled the parts.
+        self.closers: list[Any] = []
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.recognizer: RecognitionWorker | None = None
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
@@ -143,6 +146,15 @@ class KioskApp(QObject):
         self._lookup_pool.shutdown(wait=False, cancel_futures=True)
         if self.parts.translations is not None:
             self.parts.translations.uninstall()
+
+    def shutdown(self) -> None:
+        """``stop`` every thread, then release what the parts hold (``closers``)."""
+        self.stop()
+        for close in self.closers:
+            try:
+                close()
+            except Exception:
+                log.exception("releasing %r failed", close)
 
     # -- the pump: worker threads → GUI thread
 

@@ -81,6 +81,4 @@ def test_ticket_committed_before_a_crash_is_reprinted_not_duplicated(qtbot, tmp_
         assert [p["id"] for _, _, p in store.pending_outbox()] == [ticket.id]
         assert list((tmp_path / "tickets").glob("*A001*.png"))
     finally:
-        app.stop()
-        for close in app.closers:
-            close()
+        app.shutdown()

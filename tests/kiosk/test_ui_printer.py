@@ -47,9 +47,7 @@ def test_the_printer_receives_the_rendered_ticket(qtbot, tmp_path: Path) -> None
             assert app.parts.store.print_state(issued.id) == "printed"
             received = fake.printed_image()
         finally:
-            app.stop()
-            for close in app.closers:
-                close()
+            app.shutdown()
     expected = TicketPrinter(settings.printer, tmp_path).render(Ticket(
         centre_name=settings.kiosk.centre_name, service_name="Chứng thực", number="B001",
         issued_at=issued.issued_at, language="vi"))
@@ -77,6 +75,4 @@ def test_paper_out_shows_the_number_to_note_and_alerts_staff(qtbot, tmp_path: Pa
             assert app.window.view.ticket.number == "A001"
             assert fake.printed_image().size[1] > 100
         finally:
-            app.stop()
-            for close in app.closers:
-                close()
+            app.shutdown()

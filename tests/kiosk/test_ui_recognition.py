@@ -73,9 +73,7 @@ def test_kiosk_greets_the_enrolled_person_and_issues_their_ticket(qtbot, kiosk_c
         qtbot.waitUntil(lambda: store.print_state(ticket.id) == "printed", timeout=5000)
         assert list((kiosk_ctx.data_dir / "tickets").glob("*A001*.png"))
     finally:
-        app.stop()
-        for close in app.closers:
-            close()
+        app.shutdown()
 
 
 def test_preview_frame_rate_while_the_engine_is_busy(qtbot, tmp_path: Path,
@@ -114,9 +112,7 @@ def test_preview_frame_rate_while_the_engine_is_busy(qtbot, tmp_path: Path,
         # starved): the engine, in its own process, does not hold it back.
         assert fps >= 0.8 * camera_fps and fps >= 10, (fps, camera_fps)
     finally:
-        app.stop()
-        for close in app.closers:
-            close()
+        app.shutdown()
 
 
 def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: Path,
@@ -154,9 +150,7 @@ def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: 
             printed = fake.printed_image()
             assert store.outbox_backlog() == 0
         finally:
-            app.stop()
-            for close in app.closers:
-                close()
+            app.shutdown()
     headers = {"Authorization": f"Bearer {token}"}
     on_server = httpx.get(f"{server.url}/api/v1/tickets/{ticket.id}", headers=headers).json()
     assert on_server["number"] == ticket.number and on_server["citizen_id"] == "c-1"

@@ -80,9 +80,7 @@ def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
         stored = httpx.get(f"{server.url}/api/v1/tickets/{offline.id}", headers=headers)
         assert stored.status_code == 200 and stored.json()["number"] == offline.number
     finally:
-        app.stop()
-        for close in app.closers:
-            close()
+        app.shutdown()
 
 
 def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_path: Path,
@@ -137,6 +135,4 @@ def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_p
         assert window.view.ticket.id != first.id  # a new number, not the cancelled one
         assert window.view.message != "reprinted"
     finally:
-        app.stop()
-        for close in app.closers:
-            close()
+        app.shutdown()
