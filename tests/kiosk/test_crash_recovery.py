@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 
 from config import Settings
 from kiosk import flow
-from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
+from tests.support.kiosk_app import start_kiosk
 
 CHILD = textwrap.dedent("""
     import os, signal, sys, time
@@ -57,11 +57,7 @@ def test_ticket_committed_before_a_crash_is_reprinted_not_duplicated(qtbot, tmp_
     assert time.monotonic() - started < 120
 
     settings = Settings.model_validate({"camera": {"source": str(tmp_path / "none.mp4")}})
-    app = build_app(KioskContext(tmp_path, settings), recognition=False)
-    qtbot.addWidget(app.window)
-    app.window.resize(1080, 1920)
-    app.window.show()
-    app.start()
+    app = start_kiosk(qtbot, KioskContext(tmp_path, settings), recognition=False)
     try:
         store = app.parts.store
         (ticket,) = store.unprinted_today()

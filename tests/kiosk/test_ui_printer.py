@@ -11,21 +11,17 @@ from PySide6.QtCore import Qt
 
 from config import Settings
 from kiosk import flow
-from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
 from printer.service import TicketPrinter
 from printer.testing import FakeNetworkPrinter
 from printer.ticket import Ticket
+from tests.support.kiosk_app import start_kiosk
 
 
 def kiosk_with_printer(qtbot, tmp_path: Path, url: str):
     settings = Settings.model_validate({"camera": {"source": str(tmp_path / "none.mp4")},
                                         "printer": {"url": url}})
-    app = build_app(KioskContext(tmp_path, settings), recognition=False)
-    qtbot.addWidget(app.window)
-    app.window.resize(1080, 1920)
-    app.window.show()
-    app.start()
+    app = start_kiosk(qtbot, KioskContext(tmp_path, settings), recognition=False)
     return app, settings
 
 

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 
 from config import Settings
 from kiosk import flow
-from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
+from tests.support.kiosk_app import start_kiosk
 
 
 def clip_kiosk(tmp_path: Path, faces_dir: Path, **sections: dict) -> KioskContext:
@@ -49,12 +49,8 @@ def kiosk_ctx(tmp_path: Path, faces_dir: Path) -> KioskContext:
 
 def test_kiosk_greets_the_enrolled_person_and_issues_their_ticket(qtbot, kiosk_ctx,
                                                                   output_dir: Path) -> None:
-    app = build_app(kiosk_ctx)
+    app = start_kiosk(qtbot, kiosk_ctx)
     window = app.window
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
-    app.start()
     try:
         assert window.ctx.recognition
         # Lin-Manuel Miranda faces the camera from about 3 s into the clip.
@@ -83,12 +79,8 @@ def test_preview_frame_rate_while_the_engine_is_busy(qtbot, tmp_path: Path,
     clip = faces_dir / "face_recognition" / "examples" / "short_hamilton_clip.mp4"
     settings = Settings.model_validate({"camera": {"source": str(clip)},
                                         "kiosk": {"unknown_confirm_s": 10.0}})
-    app = build_app(KioskContext(tmp_path, settings))
+    app = start_kiosk(qtbot, KioskContext(tmp_path, settings), size=(1920, 1080))
     window = app.window
-    qtbot.addWidget(window)
-    window.resize(1920, 1080)
-    window.show()
-    app.start()
     try:
         # The engine runs in its own process; wait until it answers, then for the face.
         qtbot.waitUntil(lambda: app.recognizer.processed > 0, timeout=30_000)
@@ -130,12 +122,8 @@ def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: 
     with FakeNetworkPrinter() as fake:
         ctx = clip_kiosk(tmp_path, faces_dir, printer={"url": fake.url},
                          sync={"server_url": server.url, "token": token, "interval_s": 0.5})
-        app = build_app(ctx)
+        app = start_kiosk(qtbot, ctx)
         window = app.window
-        qtbot.addWidget(window)
-        window.resize(1080, 1920)
-        window.show()
-        app.start()
         try:
             qtbot.waitUntil(lambda: window.current == flow.IDENTIFIED, timeout=45_000)
             assert window.screens[flow.IDENTIFIED].title.text() == "Xin chào Anh Lin!"

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 
 from config import Settings
 from kiosk import flow
-from kiosk.commands.run import build_app
 from kiosk.context import KioskContext
 from kiosk.tickets import LEASED, ONLINE, Ticket
+from tests.support.kiosk_app import start_kiosk
 
 
 def source_of(app, ticket_id: str) -> str:
@@ -46,11 +46,8 @@ def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
                  "lease_low_watermark": 2, "backoff_max_s": 1.0},
     })
     (tmp_path / "kiosk").mkdir()
-    app = build_app(KioskContext(tmp_path / "kiosk", settings), recognition=False)
-    qtbot.addWidget(app.window)
-    app.window.resize(1920, 1080)
-    app.window.show()
-    app.start()
+    app = start_kiosk(qtbot, KioskContext(tmp_path / "kiosk", settings), size=(1920, 1080),
+                      recognition=False)
     headers = {"Authorization": f"Bearer {token}"}
     try:
         catalogue = httpx.get(f"{server.url}/api/v1/services", headers=headers).json()
@@ -91,11 +88,7 @@ def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_p
         "sync": {"server_url": server.url, "token": token, "interval_s": 0.5},
     })
     (tmp_path / "kiosk").mkdir()
-    app = build_app(KioskContext(tmp_path / "kiosk", settings), recognition=False)
-    qtbot.addWidget(app.window)
-    app.window.resize(1080, 1920)
-    app.window.show()
-    app.start()
+    app = start_kiosk(qtbot, KioskContext(tmp_path / "kiosk", settings), recognition=False)
     headers = {"Authorization": f"Bearer {token}"}
     lan = flow.CitizenInfo(7, "Chị Lan")
     window, store = app.window, app.parts.store
