@@ -58,15 +58,21 @@ PRINT_ANSWER_S = 15.0
 
 @dataclass(frozen=True)
 class Service:
-    """One service of the catalogue: ``code``, one-letter ``prefix``, names in both languages."""
+    """One service of the catalogue: ``code``, one-letter ``prefix``, names in both languages,
+    and the counters that serve it (known from the server's catalogue; empty standalone)."""
 
     code: str
     prefix: str
     name_vi: str
     name_en: str
+    counters: tuple[int, ...] = ()
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_vi
+
+    def counters_text(self) -> str:
+        """The counters as printed on a ticket: ``"1, 2"`` ("" when unknown)."""
+        return ", ".join(str(c) for c in self.counters)
 
 
 def services_from_settings(settings: KioskSettings) -> list[Service]:

@@ -117,7 +117,8 @@ class QueueClient:
 
 def services_from_catalogue(rows: list[dict[str, Any]]) -> list[Service]:
     """The server's catalogue as the flow's services."""
-    return [Service(r["code"], r["prefix"], r["name_vi"], r["name_en"]) for r in rows]
+    return [Service(r["code"], r["prefix"], r["name_vi"], r["name_en"],
+                    tuple(r.get("counters") or ())) for r in rows]
 
 
 def save_catalogue(data_dir: Path, rows: list[dict[str, Any]]) -> None:
@@ -172,7 +173,8 @@ class ServerIssuer:
                     f"{request.service} is left"
                 ) from None
             return ticket
-        counters = ", ".join(str(c) for c in answer.get("counters", []) or [])
+        service = self.store.services.get(request.service)
+        counters = service.counters_text() if service else ""
         ticket = self.store.record(
             ticket_id, request.service, answer["number"], ONLINE,
             citizen_id=request.citizen_id, guest_key=request.guest_key,

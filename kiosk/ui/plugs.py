@@ -170,10 +170,10 @@ def server_open_tickets(client: Any, store: TicketStore, citizen_id: int) -> lis
         if ticket_id in known or t.get("service") not in store.services:
             continue
         issued = datetime.fromisoformat(str(t["issued_at"]))
-        counters = ", ".join(str(c) for c in t.get("counters", []) or [])
+        counters = store.services[t["service"]].counters_text()
         store.record(ticket_id, t["service"], t["number"], ONLINE, citizen_id=citizen_id,
                      priority=bool(t.get("priority")), people_ahead=t.get("people_ahead"),
-                     counters=counters, issued_at=issued)
+                     counters=counters, issued_at=issued, survey_url=t.get("survey_url"))
         store.mark_ticket_sent(ticket_id)
     return store.today_for(citizen_id=citizen_id)
 

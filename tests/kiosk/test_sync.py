@@ -64,7 +64,10 @@ def test_online_issue_catalogue_and_leases(server: QueueServerProcess, store: Ti
     assert cached and {s.code for s in cached} >= {"HT", "CT"}
     assert store.leased_remaining("HT") == 5
     # The next online number comes after the leased block: nobody else can issue those.
-    assert issuer(IssueTicket("HT", None, "g1", False)).number == "A007"
+    after_sync = issuer(IssueTicket("HT", None, "g1", False))
+    assert after_sync.number == "A007"
+    # The catalogue says which counters serve the service: the ticket names them.
+    assert after_sync.counters == "1, 2"
     client.close()
 
 
