@@ -62,6 +62,11 @@ class QueueServerSettings(BaseModel):
     max_batch_size: int = Field(
         2000, ge=1, le=100000, description="Most tickets in one batch upload."
     )
+    issue_batch_max: int = Field(
+        200, ge=1, le=5000,
+        description="Most online tickets stored in one transaction: requests that arrive "
+        "while the database is busy are stored together (1 stores each on its own).",
+    )
     max_request_bytes: int = Field(
         2_000_000, ge=1024, le=100_000_000,
         description="Requests with a larger body are refused with 413.",

@@ -76,6 +76,51 @@ def tree_cpu_seconds(root: int) -> float:
     return total
 
 
+def named_cpu_seconds(name: str) -> float:
+    """CPU seconds used so far by every process whose command name is ``name``."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                raw = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if raw[raw.index("(") + 1:raw.rindex(")")] == name:
+                st = _proc_stat(int(entry))
+                total += st[1] if st else 0.0
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+class CpuMeter:
+    """CPU used during a run by the server, PostgreSQL and this load generator."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.pid = server_pid
+        self.start = self._read()
+
+    def _read(self) -> tuple[float, float, float, tuple[float, float]]:
+        own = os.times()
+        return (tree_cpu_seconds(self.pid), named_cpu_seconds("postgres"),
+                own.user + own.system, machine_busy())
+
+    def per_ticket_ms(self, tickets: int) -> dict:
+        end = self._read()
+        server, pg, client = (end[i] - self.start[i] for i in range(3))
+        busy = end[3][0] - self.start[3][0]
+        total = end[3][1] - self.start[3][1]
+        n = max(1, tickets)
+        return {"server_ms": round(server * 1000 / n, 3), "postgres_ms": round(pg * 1000 / n, 3),
+                "load_generator_ms": round(client * 1000 / n, 3),
+                "machine_busy_pct": round(100 * busy / max(1, total), 1)}
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))]
@@ -154,7 +199,7 @@ def drop_schema(url: str, schema: str) -> None:
 def start_server(schema_url: str, port: int, workers: int, config: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--db",
            schema_url, "--port", str(port), "--workers", str(workers), "--config", str(config)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None)
     import httpx
 
     deadline = time.monotonic() + 60
@@ -264,9 +309,9 @@ def main() -> None:
                      "load_average_before": os.getloadavg()[0]}
     try:
         services = ["HT", "CT", "DD", "XD", "KD"]
-        cpu0 = tree_cpu_seconds(proc.pid)
+        meter = CpuMeter(proc.pid)
         on = asyncio.run(online(port, tokens[:args.clients], args.requests, services))
-        cpu_online = tree_cpu_seconds(proc.pid) - cpu0
+        cpu_online = meter.per_ticket_ms(len(on["latencies"]))
         lat = [x * 1000 for x in on["latencies"]]
         per_service: dict[str, list[int]] = {}
         for service, seq in on["numbers"]:
@@ -279,16 +324,16 @@ def main() -> None:
             "tickets_per_s": round(on["statuses"].get(201, 0) / on["elapsed"], 1),
             "p50_ms": round(statistics.median(lat), 1), "p99_ms": round(percentile(lat, 99), 1),
             "max_ms": round(max(lat), 1),
-            "server_cpu_ms_per_ticket": round(cpu_online * 1000 / max(1, len(lat)), 2),
+            "cpu_per_ticket": cpu_online,
             "numbers_contiguous_per_service": contiguous,
             "stored": db_online["tickets"],
             "lost": on["statuses"].get(201, 0) - db_online["tickets"],
             "duplicates": db_online["tickets"] - db_online["distinct_numbers"]
             + db_online["duplicate_numbers"],
         }
-        cpu0 = tree_cpu_seconds(proc.pid)
+        meter = CpuMeter(proc.pid)
         off = asyncio.run(offline(port, tokens[-1], args.offline, args.batch, 100000))
-        cpu_offline = tree_cpu_seconds(proc.pid) - cpu0
+        cpu_offline = meter.per_ticket_ms(2 * off["count"])
         first, second = off["runs"]
         db_all = check_database(schema_url)
         results["offline"] = {
@@ -298,8 +343,7 @@ def main() -> None:
             "batch_p50_ms": round(statistics.median(first["latencies"]) * 1000, 1),
             "batch_p99_ms": round(percentile(first["latencies"], 99) * 1000, 1),
             "created": first["created"], "rejected": first["rejected"],
-            "server_cpu_ms_per_ticket_both_passes": round(
-                cpu_offline * 1000 / max(1, 2 * off["count"]), 3),
+            "cpu_per_ticket_both_passes": cpu_offline,
             "second_pass": {"created": second["created"], "existing": second["existing"],
                             "seconds": round(second["elapsed"], 2)},
             "stored": db_all["tickets"] - db_online["tickets"],

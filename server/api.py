@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -215,9 +216,10 @@ def state_of(request: Request) -> ServerState:
     return request.app.state.qs
 
 
-def kiosk_token(
+async def kiosk_token(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
+    # async: a plain function would be run in the thread pool, one hop per request.
     if creds is None or not creds.credentials:
         raise HTTPException(401, "kiosk token required: Authorization: Bearer TOKEN",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -230,7 +232,7 @@ _kiosks = q.TTLCache()
 def authenticate(session: Session, token: str) -> tuple[q.KioskRef, q.SiteRef]:
     """The kiosk of a bearer token and its site (cached for a few seconds per process, so a
     disabled kiosk is refused within that time)."""
-    key = (str(session.get_bind().url), token)
+    key = (q.bind_key(session), token)
     hit = _kiosks.get(key)
     if isinstance(hit, tuple):
         return hit
@@ -306,6 +308,49 @@ def store_one(state: ServerState, token: str, t: TicketIn, base: str, *,
         return ticket_out(s, state, base, ticket, site, estimate=estimate), False
 
 
+OnlineItem = tuple[str, TicketIn, str]  # (kiosk token, ticket, public base URL)
+
+
+def store_online(state: ServerState, items: list[OnlineItem]
+                 ) -> list[tuple[TicketOut, bool] | Exception]:
+    """Issue tickets numbered online, from any kiosks, in one transaction (the
+    :class:`~server.batching.Batcher` of ``POST /tickets`` calls this with every request
+    waiting at that moment). One result per item: ``(ticket, created)`` or the error that
+    refused that item alone."""
+    results: list[tuple[TicketOut, bool] | Exception | None] = [None] * len(items)
+    issued: list[tuple[int, q.SiteRef, tuple[Ticket, bool] | q.QueueError]] = []
+    try:
+        with state.db.session() as s:
+            accepted: list[tuple[int, q.SiteRef, q.KioskRef, q.TicketRequest]] = []
+            for i, (token, t, _base) in enumerate(items):
+                try:
+                    kiosk, site = authenticate(s, token)
+                except HTTPException as exc:
+                    results[i] = exc
+                    continue
+                accepted.append((i, site, kiosk, to_request(t)))
+            done = q.issue_online(s, state.settings,
+                                  [(site, kiosk, req) for _, site, kiosk, req in accepted])
+            issued = [(i, site, r) for (i, site, _, _), r in zip(accepted, done, strict=True)]
+    except IntegrityError:
+        # Another process stored one of these ids at the same moment: one by one instead.
+        return [_store_one_result(state, token, t, base) for token, t, base in items]
+    # Built after the commit: the numbers' row locks are not held while responses are made.
+    with state.db.read_session() as s:
+        for i, site, r in issued:
+            results[i] = r if isinstance(r, q.QueueError) else (
+                ticket_out(s, state, items[i][2], r[0], site), r[1])
+    return [r for r in results if r is not None]
+
+
+def _store_one_result(state: ServerState, token: str, t: TicketIn, base: str
+                      ) -> tuple[TicketOut, bool] | Exception:
+    try:
+        return store_one(state, token, t, base)
+    except (q.QueueError, HTTPException) as exc:
+        return exc
+
+
 # --------------------------------------------------------------------------- kiosk API
 
 
@@ -368,11 +413,15 @@ def list_services(
 @router.post("/tickets", response_model=TicketOut, status_code=201, tags=["kiosk"],
              responses={200: {"model": TicketOut, "description": "Already stored (same id)"},
                         **ERRORS})
-def issue_ticket(body: TicketIn, request: Request, response: Response,
-                 token: Annotated[str, Depends(kiosk_token)]) -> TicketOut:
+async def issue_ticket(body: TicketIn, request: Request, response: Response,
+                       token: Annotated[str, Depends(kiosk_token)]) -> TicketOut:
     """Issue a ticket (201), or return the ticket already stored under this id (200)."""
     state = state_of(request)
-    out, created = store_one(state, token, body, state.public_base(request))
+    base = state.public_base(request)
+    if body.number is None:
+        out, created = await state.issuer.run((token, body, base))
+    else:
+        out, created = await run_in_threadpool(store_one, state, token, body, base)
     response.status_code = 201 if created else 200
     return out
 

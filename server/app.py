@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config import Settings
 from config.server import QueueServerSettings
+from server.batching import Batcher
 from server.bootstrap import prepare_database
 from server.db import Database
 from server.queue import QueueError
@@ -37,6 +40,8 @@ class ServerState:
     signer: Signer
     templates: Jinja2Templates
     data_dir: Path
+    # Stores the tickets of POST /tickets in batches (group commit); set by create_app.
+    issuer: Batcher = field(init=False)
 
     def public_base(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
@@ -52,6 +57,10 @@ def resolve_settings(
     if isinstance(settings_or_db_url, QueueServerSettings):
         return settings_or_db_url
     return QueueServerSettings(database_url=str(settings_or_db_url))
+
+
+class _TooLarge(Exception):
+    """The body grew past the limit while it was read."""
 
 
 class BodySizeLimit:
@@ -76,9 +85,6 @@ class BodySizeLimit:
                     return
         seen = 0
         started = False
-
-        class _TooLarge(Exception):
-            pass
 
         async def limited_receive() -> Message:
             nonlocal seen
@@ -134,8 +140,20 @@ def create_app(
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     state = ServerState(settings=settings, db=db, signer=signer, templates=templates,
                         data_dir=root)
+    from server.api import router as api_router
+    from server.api import store_online
+    from server.web import router as web_router
+
+    state.issuer = Batcher(lambda items: store_online(state, items),  # type: ignore[arg-type]
+                           max_batch=settings.issue_batch_max, name="ticket-issuer")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.issuer.close()  # stores what is queued before the process exits
 
     app = FastAPI(
+        lifespan=lifespan,
         title="Queue server",
         version=API_VERSION,
         description="Central queue server of the one-stop centres: kiosks issue tickets, "
@@ -165,9 +183,6 @@ def create_app(
             return html_error(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
-
-    from server.api import router as api_router
-    from server.web import router as web_router
 
     app.include_router(api_router)
     app.include_router(web_router)

@@ -133,13 +133,15 @@ class User(Base):
 
 
 class DailySequence(Base):
-    """The last number handed out (online or leased) per service and local day."""
+    """Per service and local day: the last number handed out (online or leased) and how
+    many tickets wait in that queue now (see :func:`server.queue.bump_sequences`)."""
 
     __tablename__ = "daily_sequences"
 
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"), primary_key=True)
     day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
     last_seq: Mapped[int] = mapped_column(sa.Integer, default=0)
+    waiting: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
 
 class Lease(Base):

@@ -10,6 +10,7 @@ with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import threading
@@ -33,7 +34,6 @@ from server.models import (
     WAITING,
     AuditLog,
     Counter,
-    DailySequence,
     Kiosk,
     Lease,
     Service,
@@ -113,26 +113,54 @@ def format_number(settings: QueueServerSettings, service: Service | ServiceRef, 
 
 def reserve_numbers(session: Session, service_id: int, day: dt.date, count: int = 1) -> int:
     """Atomically take ``count`` numbers of ``service_id`` on ``day``; return the last one.
+    (A negative ``count`` gives back numbers just taken in the same transaction.)"""
+    return bump_sequences(session, {(service_id, day): (count, 0)})[(service_id, day)][0]
 
-    One statement on both databases: ``INSERT ... ON CONFLICT DO UPDATE SET last_seq =
-    last_seq + count RETURNING last_seq``. The row stays locked until the transaction ends,
-    so a rollback gives the numbers back and no two transactions get the same ones.
+
+def queue_changed(session: Session, service_id: int, day: dt.date, delta: int) -> None:
+    """Record that ``delta`` tickets joined (or, negative, left) the waiting queue of
+    ``service_id`` on ``day``. Every status change to or from ``waiting`` calls this (or
+    :func:`bump_sequences`) in its own transaction."""
+    bump_sequences(session, {(service_id, day): (0, delta)})
+
+
+@functools.lru_cache(maxsize=64)
+def _bump_statement(rows: int) -> sa.TextClause:
+    """``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` for ``rows`` (service, day) rows,
+    as text: the same SQL on PostgreSQL and SQLite, built once per row count (building it
+    with the expression language on every call cost more than running it)."""
+    values = ", ".join(f"(:s{i}, :d{i}, :n{i}, :w{i})" for i in range(rows))
+    return sa.text(
+        f"INSERT INTO daily_sequences (service_id, day, last_seq, waiting) VALUES {values} "
+        "ON CONFLICT (service_id, day) DO UPDATE "
+        "SET last_seq = daily_sequences.last_seq + excluded.last_seq, "
+        "waiting = daily_sequences.waiting + excluded.waiting "
+        "RETURNING service_id, day, last_seq, waiting"
+    ).bindparams(*(sa.bindparam(f"d{i}", type_=sa.Date) for i in range(rows))).columns(
+        service_id=sa.Integer, day=sa.Date, last_seq=sa.Integer, waiting=sa.Integer)
+
+
+def bump_sequences(session: Session, changes: dict[tuple[int, dt.date], tuple[int, int]]
+                   ) -> dict[tuple[int, dt.date], tuple[int, int]]:
+    """Add ``(numbers, waiting)`` to the daily row of each ``(service_id, day)``; return the
+    rows' new ``(last_seq, waiting)``.
+
+    Taking numbers is adding to ``last_seq``: the new value is the last number taken. One
+    statement on both databases: ``INSERT ... VALUES (...), (...) ON CONFLICT DO UPDATE SET
+    last_seq = last_seq + excluded.last_seq, ... RETURNING ...``. The rows stay locked until
+    the transaction ends, so a rollback gives the numbers back and no two transactions get
+    the same ones; they are locked in sorted order, so concurrent callers cannot deadlock.
     """
-    table = DailySequence.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = (
-        insert(table)
-        .values(service_id=service_id, day=day, last_seq=count)
-        .on_conflict_do_update(
-            index_elements=[table.c.service_id, table.c.day],
-            set_={"last_seq": table.c.last_seq + count},
-        )
-        .returning(table.c.last_seq)
-    )
-    return int(session.execute(stmt).scalar_one())
+    if not changes:
+        return {}
+    keys = sorted(changes)
+    params: dict[str, object] = {}
+    for i, (service_id, day) in enumerate(keys):
+        numbers, waiting = changes[(service_id, day)]
+        params.update({f"s{i}": service_id, f"d{i}": day, f"n{i}": numbers, f"w{i}": waiting})
+    rows = session.execute(_bump_statement(len(keys)), params)
+    return {(service_id, day): (int(last), int(waiting))
+            for service_id, day, last, waiting in rows}
 
 
 _DIGITS = re.compile(r"(\d+)\D*$")
@@ -178,7 +206,7 @@ def average_service_minutes(
     session: Session, settings: QueueServerSettings, service_id: int
 ) -> float:
     """Mean of the last ``service_time_sample`` service times (cached for 30 s)."""
-    key = (str(session.get_bind().url), service_id)
+    key = (bind_key(session), service_id)
     now = time.monotonic()
     with _cache_lock:
         hit = _service_minutes.get(key)
@@ -201,7 +229,7 @@ def average_service_minutes(
 
 def counters_for(session: Session, service_id: int) -> tuple[int, int]:
     """(open counters, all counters) serving the service (cached for a few seconds)."""
-    key = (_bind_key(session), service_id)
+    key = (bind_key(session), service_id)
     hit = _counters.get(key)
     if isinstance(hit, tuple):
         return hit
@@ -217,14 +245,7 @@ def counters_for(session: Session, service_id: int) -> tuple[int, int]:
     return result
 
 
-def count_waiting(session: Session, site_id: int, day: dt.date, service_id: int) -> int:
-    return int(session.scalar(
-        sa.select(sa.func.count()).select_from(Ticket).where(
-            Ticket.site_id == site_id, Ticket.day == day, Ticket.service_id == service_id,
-            Ticket.status == WAITING)) or 0)
-
-
-def people_ahead(session: Session, ticket: Ticket) -> int:
+def people_ahead(session: Session, ticket: Ticket | NewTicket) -> int:
     if ticket.status != WAITING:
         return 0
     known = getattr(ticket, "ahead_at_issue", None)
@@ -275,6 +296,38 @@ class TicketRequest:
     citizen_id: str | None = None
     issued_at: dt.datetime | None = None
     number: int | str | None = None
+
+
+@dataclass
+class NewTicket:
+    """A ticket just stored, as plain data: what the API answers with, without the cost of
+    an ORM object on the hot path. Same attribute names as :class:`Ticket`."""
+
+    id: str
+    site_id: int
+    service_id: int
+    number_service_id: int
+    day: dt.date
+    seq: int
+    number: str
+    priority: bool
+    citizen_id: str | None
+    kiosk_id: int | None
+    offline: bool
+    status: str
+    issued_at: dt.datetime
+    queue_at: dt.datetime
+    received_at: dt.datetime
+    recalls: int = 0
+    ahead_at_issue: int | None = None
+    called_at: dt.datetime | None = None
+    serving_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+    no_show_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+    counter_id: int | None = None
+    staff_id: int | None = None
+    transferred_from_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -344,8 +397,10 @@ _services = TTLCache()
 _counters = TTLCache()
 
 
-def _bind_key(session: Session) -> str:
-    return str(session.get_bind().url)
+def bind_key(session: Session) -> object:
+    """What the caches key a database by: its engine, by identity (hashing its URL renders
+    the URL as text, which costs more than the query a cache saves)."""
+    return session.get_bind()
 
 
 def service_ref(service: Service) -> ServiceRef:
@@ -356,7 +411,7 @@ def service_ref(service: Service) -> ServiceRef:
 
 def find_service(session: Session, site: Site | SiteRef, code: str) -> ServiceRef:
     """The active service ``code`` of the site (cached for a few seconds)."""
-    key = (_bind_key(session), "code", site.id, code)
+    key = (bind_key(session), "code", site.id, code)
     hit = _services.get(key)
     if isinstance(hit, ServiceRef):
         return hit
@@ -372,7 +427,7 @@ def find_service(session: Session, site: Site | SiteRef, code: str) -> ServiceRe
 
 
 def service_by_id(session: Session, service_id: int) -> ServiceRef:
-    key = (_bind_key(session), "id", service_id)
+    key = (bind_key(session), "id", service_id)
     hit = _services.get(key)
     if isinstance(hit, ServiceRef):
         return hit
@@ -402,22 +457,135 @@ def get_existing(session: Session, kiosk: Kiosk, ticket_id: uuid.UUID | str) -> 
     return ticket
 
 
+def _chunks(items: list, size: int = 500):  # type: ignore[no-untyped-def]
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+_tickets = Ticket.__table__
+_STORED_IDS = sa.select(_tickets.c.id).where(
+    _tickets.c.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def issue_online(
+    session: Session,
+    settings: QueueServerSettings,
+    items: list[tuple[Site | SiteRef, Kiosk | KioskRef, TicketRequest]],
+    *,
+    now: dt.datetime | None = None,
+) -> list[tuple[Ticket | NewTicket, bool] | QueueError]:
+    """Number and store tickets issued online, many at once; one result per item, in order:
+    ``(ticket, created)`` or the :class:`QueueError` that refused that item alone.
+
+    This is the hot path of issuing. Requests of several kiosks that arrive together share
+    one transaction and four statements, however many tickets: the ids already stored, the
+    numbers and queue lengths of every (service, day) at once (:func:`bump_sequences`), one
+    multi-row insert of tickets and one of their events. Within a group numbers follow the
+    order of ``items``.
+    """
+    now = now or utcnow()
+    ids = [str(req.id) for _, _, req in items]
+    results: list[tuple[Ticket | NewTicket, bool] | QueueError | None] = [None] * len(items)
+    found: set[str] = set()
+    for chunk in _chunks(sorted(set(ids))):
+        found.update(session.scalars(_STORED_IDS, {"ids": chunk}))
+    stored = {t.id: t for t in session.scalars(
+        sa.select(Ticket).where(Ticket.id.in_(sorted(found))))} if found else {}
+    groups: dict[tuple[int, dt.date], list[int]] = {}
+    services: dict[int, ServiceRef] = {}
+    first_of: dict[str, int] = {}
+    repeats: dict[int, int] = {}
+    for i, (site, kiosk, req) in enumerate(items):
+        tid = ids[i]
+        if tid in stored:
+            t = stored[tid]
+            results[i] = (t, False) if t.site_id == kiosk.site_id else QueueError(
+                "this ticket id is already used at another site", 409)
+            continue
+        if tid in first_of:  # the same id twice at once: a kiosk retrying quickly
+            repeats[i] = first_of[tid]
+            continue
+        first_of[tid] = i
+        try:
+            if req.number is not None:
+                raise Invalid("a ticket with a number is an offline ticket; upload it")
+            service = find_service(session, site, req.service)
+            if settings.enforce_open_hours and not is_open_now(site, service, now):
+                raise QueueError(f"service {service.code} is closed now (open "
+                                 f"{service.opens_at}-{service.closes_at})", 409)
+        except QueueError as exc:
+            results[i] = exc
+            continue
+        services[service.id] = service
+        groups.setdefault((service.id, local_day(site, now)), []).append(i)
+    # Numbers and queue lengths of every group in one statement; everyone waiting before
+    # the group joined is ahead of its first ticket.
+    after = bump_sequences(session, {key: (len(members), len(members))
+                                     for key, members in groups.items()})
+    rows, events = [], []
+    for (service_id, day), members in sorted(groups.items()):
+        service = services[service_id]
+        last, waiting = after[(service_id, day)]
+        first = last - len(members) + 1
+        ahead = waiting - len(members)
+        if service.daily_cap is not None and last > service.daily_cap:
+            allowed = max(0, service.daily_cap - first + 1)
+            refused = len(members) - allowed
+            bump_sequences(session, {(service_id, day): (-refused, -refused)})  # give back
+            for i in members[allowed:]:
+                results[i] = QueueError(f"service {service.code} reached its daily cap of "
+                                        f"{service.daily_cap} tickets", 409)
+            members = members[:allowed]
+        for n, i in enumerate(members):
+            _site, kiosk, req = items[i]
+            seq = first + n
+            values = dict(
+                id=ids[i], site_id=service.site_id, service_id=service_id,
+                number_service_id=service_id, day=day, seq=seq,
+                number=format_number(settings, service, seq), priority=bool(req.priority),
+                citizen_id=req.citizen_id, kiosk_id=kiosk.id, offline=False, status=WAITING,
+                issued_at=now, queue_at=now, received_at=now, recalls=0,
+            )
+            rows.append(values)
+            events.append(dict(ticket_id=ids[i], site_id=service.site_id, kind="issued",
+                               at=now, service_id=service_id, kiosk_id=kiosk.id, detail=""))
+            results[i] = (NewTicket(**values, ahead_at_issue=ahead + n), True)
+    # Plain Core inserts: the ORM's unit of work is the slowest part of the hot path.
+    for chunk in _chunks(rows):
+        session.execute(sa.insert(_tickets), chunk)
+    for chunk in _chunks(events):
+        session.execute(sa.insert(TicketEvent.__table__), chunk)
+    for i, j in repeats.items():
+        first_result = results[j]
+        if isinstance(first_result, tuple) and items[i][1].site_id != items[j][1].site_id:
+            results[i] = QueueError("this ticket id is already used at another site", 409)
+        else:
+            results[i] = (first_result[0], False) if isinstance(first_result, tuple) else (
+                first_result)
+    return [r for r in results if r is not None]
+
+
 def issue_ticket(
     session: Session,
     settings: QueueServerSettings,
-    site: Site,
-    kiosk: Kiosk,
+    site: Site | SiteRef,
+    kiosk: Kiosk | KioskRef,
     req: TicketRequest,
     *,
     now: dt.datetime | None = None,
 ) -> tuple[Ticket, bool]:
     """Store one ticket; return it and whether it was created (False: already stored).
 
-    Without ``number`` the server numbers it now (online). With ``number`` it is a ticket
-    the kiosk issued offline from one of its leases, for the local day of ``issued_at``;
-    it joins the queue at its issue time.
+    Without ``number`` the server numbers it now (online, :func:`issue_online`). With
+    ``number`` it is a ticket the kiosk issued offline from one of its leases, for the
+    local day of ``issued_at``; it joins the queue at its issue time.
     """
     now = now or utcnow()
+    if req.number is None:
+        result = issue_online(session, settings, [(site, kiosk, req)], now=now)[0]
+        if isinstance(result, QueueError):
+            raise result
+        return result
     tid = str(req.id)
     stored_site = session.execute(
         sa.select(Ticket.site_id).where(Ticket.id == tid)).scalar_one_or_none()
@@ -426,63 +594,42 @@ def issue_ticket(
         assert existing is not None
         return existing, False
     service = find_service(session, site, req.service)
-    ahead: int | None = None
-    if req.number is None:
-        if settings.enforce_open_hours and not is_open_now(site, service, now):
-            raise QueueError(
-                f"service {service.code} is closed now (open {service.opens_at}-"
-                f"{service.closes_at})", 409)
-        issued_at = now
-        day = local_day(site, now)
-        # Everyone waiting now is ahead; counted before the number is taken so that the
-        # number's row lock is held as briefly as possible.
-        ahead = count_waiting(session, site.id, day, service.id)
-        seq = reserve_numbers(session, service.id, day)
-        if service.daily_cap is not None and seq > service.daily_cap:
-            raise QueueError(
-                f"service {service.code} reached its daily cap of {service.daily_cap} "
-                "tickets", 409)
-        offline = False
-    else:
-        issued_at = to_utc_naive(req.issued_at) if req.issued_at else now
-        if issued_at > now + CLOCK_SKEW:
-            raise Invalid("issued_at is in the future; check the kiosk's clock")
-        day = local_day(site, issued_at)
-        seq = parse_number(settings, service, req.number)
-        lease = session.scalar(
-            sa.select(Lease.id).where(
-                Lease.kiosk_id == kiosk.id, Lease.service_id == service.id, Lease.day == day,
-                Lease.first_seq <= seq, Lease.last_seq >= seq,
-            ).limit(1)
-        )
-        if lease is None:
-            raise QueueError(
-                f"number {format_number(settings, service, seq)} of {day} is not in a lease "
-                "of this kiosk", 409)
-        taken = session.scalar(
-            sa.select(Ticket.id).where(Ticket.number_service_id == service.id,
-                                       Ticket.day == day, Ticket.seq == seq)
-        )
-        if taken is not None:
-            raise QueueError(
-                f"number {format_number(settings, service, seq)} of {day} is already used "
-                "by another ticket", 409)
-        offline = True
+    issued_at = to_utc_naive(req.issued_at) if req.issued_at else now
+    if issued_at > now + CLOCK_SKEW:
+        raise Invalid("issued_at is in the future; check the kiosk's clock")
+    day = local_day(site, issued_at)
+    seq = parse_number(settings, service, req.number)
+    lease = session.scalar(
+        sa.select(Lease.id).where(
+            Lease.kiosk_id == kiosk.id, Lease.service_id == service.id, Lease.day == day,
+            Lease.first_seq <= seq, Lease.last_seq >= seq,
+        ).limit(1)
+    )
+    if lease is None:
+        raise QueueError(
+            f"number {format_number(settings, service, seq)} of {day} is not in a lease "
+            "of this kiosk", 409)
+    taken = session.scalar(
+        sa.select(Ticket.id).where(Ticket.number_service_id == service.id,
+                                   Ticket.day == day, Ticket.seq == seq)
+    )
+    if taken is not None:
+        raise QueueError(
+            f"number {format_number(settings, service, seq)} of {day} is already used "
+            "by another ticket", 409)
     values = dict(
         id=tid, site_id=site.id, service_id=service.id, number_service_id=service.id,
         day=day, seq=seq, number=format_number(settings, service, seq),
         priority=bool(req.priority), citizen_id=req.citizen_id, kiosk_id=kiosk.id,
-        offline=offline, status=WAITING, issued_at=issued_at, queue_at=issued_at,
+        offline=True, status=WAITING, issued_at=issued_at, queue_at=issued_at,
         received_at=now, recalls=0,
     )
-    # Plain Core inserts: the ORM's unit of work is the slowest part of the hot path.
     session.execute(sa.insert(Ticket.__table__), values)
     session.execute(sa.insert(TicketEvent.__table__), dict(
         ticket_id=tid, site_id=site.id, kind="issued", at=issued_at, service_id=service.id,
-        kiosk_id=kiosk.id, detail="offline" if offline else ""))
-    ticket = Ticket(**values)  # not attached to the session: a read-only view of the row
-    ticket.ahead_at_issue = ahead  # type: ignore[attr-defined]
-    return ticket, True
+        kiosk_id=kiosk.id, detail="offline"))
+    queue_changed(session, service.id, day, +1)
+    return NewTicket(**values), True
 
 
 @dataclass
@@ -494,10 +641,6 @@ class UploadResult:
     ticket: Ticket | None = None
     error: str | None = None
 
-
-def _chunks(items: list, size: int = 500):  # type: ignore[no-untyped-def]
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def upload_tickets(
@@ -590,11 +733,17 @@ def upload_tickets(
             rows.append(values)
             events.append(dict(ticket_id=ids[i], site_id=site.id, kind="issued", at=issued_at,
                                service_id=service.id, kiosk_id=kiosk.id, detail="offline"))
-            results[i] = UploadResult("created", 201, Ticket(**values))
+            results[i] = UploadResult("created", 201, NewTicket(**values))
         for chunk in _chunks(rows):
             session.execute(sa.insert(Ticket), chunk)
         for chunk in _chunks(events):
             session.execute(sa.insert(TicketEvent), chunk)
+        joined: dict[tuple[int, dt.date], int] = {}
+        for row in rows:
+            key = (row["service_id"], row["day"])
+            joined[key] = joined.get(key, 0) + 1
+        if joined:
+            bump_sequences(session, {key: (0, n) for key, n in joined.items()})
     return [r for r in results if r is not None]
 
 
@@ -636,6 +785,7 @@ def cancel_ticket(session: Session, site: Site, kiosk: Kiosk, ticket_id: str) ->
     now = utcnow()
     ticket.status = CANCELLED
     ticket.cancelled_at = now
+    queue_changed(session, ticket.service_id, ticket.day, -1)
     add_event(session, ticket, "cancelled", now, kiosk_id=kiosk.id)
     return ticket
 
@@ -716,6 +866,8 @@ def _finish_current(session: Session, counter: Counter, user: User, now: dt.date
 
 def _call(session: Session, ticket: Ticket, counter: Counter, user: User, now: dt.datetime,
           action: str) -> Ticket:
+    if ticket.status == WAITING:
+        queue_changed(session, ticket.service_id, ticket.day, -1)
     ticket.status = CALLED
     ticket.counter_id = counter.id
     ticket.staff_id = user.id
@@ -860,6 +1012,7 @@ def transfer(session: Session, user: User, counter_id: int, service_code: str) -
     ticket.transferred_from_id = ticket.service_id
     ticket.service_id = target.id
     ticket.status = WAITING
+    queue_changed(session, target.id, ticket.day, +1)
     ticket.counter_id = None
     ticket.called_at = None
     ticket.serving_at = None

@@ -28,11 +28,48 @@ def test_migrations_create_exactly_the_models(db_url: str) -> None:
     db = Database(db_url)
     assert current_revision(db.engine) is None
     db.migrate()
-    assert current_revision(db.engine) == "0001"
+    assert current_revision(db.engine) == "0002"
     db.migrate()  # a second run changes nothing
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+    db.dispose()
+
+
+def test_upgrading_a_database_with_tickets_fills_the_queue_lengths(db_url: str,
+                                                                   tmp_path: Path) -> None:
+    """0002 adds the kept queue length; an office upgrading mid-day keeps correct "people
+    ahead" (queues filled from the tickets, including one that only holds a transfer)."""
+    from alembic import command
+
+    from config.server import QueueServerSettings
+    from server.bootstrap import prepare_database
+    from server.db import _alembic_config
+
+    db = prepare_database(QueueServerSettings(database_url=db_url), tmp_path)
+    with db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0001")
+    with db.engine.begin() as conn:
+        ids = conn.execute(sa.text("select id from services order by id limit 2")).scalars()
+        ht, ct = list(ids)
+        site = conn.execute(sa.text("select id from sites")).scalar_one()
+        conn.execute(sa.text("insert into daily_sequences (service_id, day, last_seq) "
+                             "values (:s, '2026-03-02', 3)"), {"s": ht})
+        for seq, service, status in [(1, ht, "waiting"), (2, ht, "done"), (3, ht, "waiting"),
+                                     (4, ct, "waiting")]:  # 4: transferred into CT
+            conn.execute(sa.text(
+                "insert into tickets (id, site_id, service_id, number_service_id, day, seq, "
+                "number, priority, offline, status, issued_at, queue_at, received_at, "
+                "recalls) values (:id, :site, :svc, :num, '2026-03-02', :seq, :no, false, "
+                "false, :st, '2026-03-02 01:00:00', '2026-03-02 01:00:00', "
+                "'2026-03-02 01:00:00', 0)"),
+                {"id": new_id(), "site": site, "svc": service, "num": ht, "seq": seq,
+                 "no": f"A{seq:03d}", "st": status})
+    db.migrate()
+    with db.engine.connect() as conn:
+        rows = dict(((sid, last), n) for sid, last, n in conn.execute(sa.text(
+            "select service_id, last_seq, waiting from daily_sequences")))
+    assert rows == {(ht, 3): 2, (ct, 0): 1}
     db.dispose()
 
 

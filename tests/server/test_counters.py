@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from qs_helpers import add_kiosk, add_site, auth, login, new_id
 
-from server.models import AuditLog, Ticket, TicketEvent
+from server.models import AuditLog, DailySequence, Ticket, TicketEvent
 
 
 def issue(client: TestClient, token: str, service: str = "HT", priority: bool = False) -> dict:
@@ -158,3 +158,40 @@ def test_waiting_estimate_uses_open_counters_and_service_times(
     assert t["people_ahead"] == 4 and t["estimated_wait_min"] == 20  # 4 x 5 min, 1 counter
     services = {s["code"]: s for s in client.get("/api/v1/services").json()}
     assert services["XD"]["waiting"] == 5 and services["XD"]["issued_today"] == 5
+
+
+def test_people_ahead_follows_the_queue_through_every_change(client: TestClient, app: FastAPI
+                                                              ) -> None:
+    """The queue length kept beside the numbers (what "people ahead" is read from) stays
+    equal to the waiting tickets through issuing, offline uploads, cancel, calls, no-show
+    and transfer."""
+    token = add_kiosk(app)
+    staff = login(app, "giang")
+    ht = [issue(client, token, "HT") for _ in range(4)]
+    assert [t["people_ahead"] for t in ht] == [0, 1, 2, 3]
+    issue(client, token, "CT")
+    lease = client.post("/api/v1/leases", json={"service": "HT", "size": 2},
+                        headers=auth(token)).json()
+    offline = [{"id": new_id(), "service": "HT", "number": seq}
+               for seq in (lease["first_seq"], lease["last_seq"])]
+    r = client.post("/api/v1/tickets/batch", json={"tickets": offline}, headers=auth(token))
+    assert r.json()["created"] == 2
+    assert client.post(f"/api/v1/tickets/{ht[1]['id']}/cancel",
+                       headers=auth(token)).status_code == 200
+    assert staff.post("/api/v1/counters/1/call-next").json()["current"]["service"] == "HT"
+    # Waiting in HT now: ht[2], ht[3] and the two offline tickets.
+    assert issue(client, token, "HT")["people_ahead"] == 4
+    staff.post("/api/v1/counters/1/no-show")
+    staff.post("/api/v1/counters/1/call-next")
+    r = staff.post("/api/v1/counters/1/transfer", json={"service": "CT"})
+    assert r.status_code == 200, r.text
+    assert issue(client, token, "CT")["people_ahead"] == 2  # the CT ticket and the transfer
+    r = staff.post("/api/v1/counters/1/call", json={"number": ht[0]["number"]})
+    assert r.status_code == 200, r.text
+    with app.state.qs.db.read_session() as s:
+        kept = dict(((sid, day), n) for sid, day, n in s.execute(sa.select(
+            DailySequence.service_id, DailySequence.day, DailySequence.waiting)))
+        counted = dict(((sid, day), n) for sid, day, n in s.execute(
+            sa.select(Ticket.service_id, Ticket.day, sa.func.count())
+            .where(Ticket.status == "waiting").group_by(Ticket.service_id, Ticket.day)))
+    assert {k: v for k, v in kept.items() if v} == counted
