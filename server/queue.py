@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import random
 import re
 import threading
 import time
@@ -383,10 +384,14 @@ class TTLCache:
             return hit[1]
 
     def put(self, key: object, value: object) -> None:
+        # Each entry lives between 3/4 and all of ttl: entries filled together (every kiosk
+        # on a server's first minute) do not all expire in the same instant and send their
+        # queries in one burst.
+        ttl = self.ttl * (0.75 + 0.25 * random.random())
         with self._lock:
             if len(self._data) >= self.size:
                 self._data.clear()
-            self._data[key] = (time.monotonic() + self.ttl, value)
+            self._data[key] = (time.monotonic() + ttl, value)
 
     def clear(self) -> None:
         with self._lock:
