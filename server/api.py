@@ -297,7 +297,7 @@ def store_one(state: ServerState, token: str, t: TicketIn, base: str, *,
             kiosk, site = authenticate(s, token)
             ticket, created = q.issue_ticket(s, state.settings, site, kiosk, to_request(t))
             return ticket_out(s, state, base, ticket, site, estimate=estimate), created
-    except IntegrityError:
+    except (IntegrityError, q.IdsTaken):
         pass
     # Another request stored the same id (or number) at the same moment.
     with state.db.read_session() as s:
@@ -319,22 +319,29 @@ def store_online(state: ServerState, items: list[OnlineItem]
     refused that item alone."""
     results: list[tuple[TicketOut, bool] | Exception | None] = [None] * len(items)
     issued: list[tuple[int, q.SiteRef, tuple[Ticket, bool] | q.QueueError]] = []
-    try:
-        with state.db.session() as s:
-            accepted: list[tuple[int, q.SiteRef, q.KioskRef, q.TicketRequest]] = []
-            for i, (token, t, _base) in enumerate(items):
-                try:
-                    kiosk, site = authenticate(s, token)
-                except HTTPException as exc:
-                    results[i] = exc
-                    continue
-                accepted.append((i, site, kiosk, to_request(t)))
-            done = q.issue_online(s, state.settings,
-                                  [(site, kiosk, req) for _, site, kiosk, req in accepted])
-            issued = [(i, site, r) for (i, site, _, _), r in zip(accepted, done, strict=True)]
-    except IntegrityError:
-        # Another process stored one of these ids at the same moment: one by one instead.
-        return [_store_one_result(state, token, t, base) for token, t, base in items]
+    precheck = False  # usually no id was stored before: skip looking (one statement less)
+    while True:
+        try:
+            with state.db.session() as s:
+                accepted: list[tuple[int, q.SiteRef, q.KioskRef, q.TicketRequest]] = []
+                for i, (token, t, _base) in enumerate(items):
+                    try:
+                        kiosk, site = authenticate(s, token)
+                    except HTTPException as exc:
+                        results[i] = exc
+                        continue
+                    accepted.append((i, site, kiosk, to_request(t)))
+                done = q.issue_online(s, state.settings, [
+                    (site, kiosk, req) for _, site, kiosk, req in accepted], precheck=precheck)
+                issued = [(i, site, r)
+                          for (i, site, _, _), r in zip(accepted, done, strict=True)]
+            break
+        except q.IdsTaken:
+            if precheck:  # another process stored one at the same moment: one by one
+                return [_store_one_result(state, token, t, base) for token, t, base in items]
+            precheck = True  # rolled back; again, answering the stored ones as stored
+        except IntegrityError:
+            return [_store_one_result(state, token, t, base) for token, t, base in items]
     # Built after the commit: the numbers' row locks are not held while responses are made.
     with state.db.read_session() as s:
         for i, site, r in issued:
@@ -447,7 +454,7 @@ def upload_batch(body: BatchIn, request: Request,
             done = q.upload_tickets(s, state.settings, site, kiosk, reqs)
             results = [batch_item(s, state, base, site, str(t.id), r)
                        for t, r in zip(body.tickets, done, strict=True)]
-    except IntegrityError:
+    except (IntegrityError, q.IdsTaken):
         # A concurrent upload stored some of these at the same moment: one by one instead.
         results = []
         for t in body.tickets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +30,8 @@ from server.db import Database
 from server.hotpath import TicketFastPath
 from server.queue import QueueError
 from server.security import Signer, load_secret
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_DATA_DIR = Path("./var")
@@ -197,6 +201,14 @@ def create_app(
     @app.exception_handler(QueueError)
     async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
         return JSONResponse({"detail": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("queue database unavailable: %s", str(exc.orig or exc).splitlines()[0])
+        return JSONResponse(
+            {"detail": "the queue database cannot be reached, so nothing was stored; try "
+             "again in a moment (kiosks keep issuing from their leased numbers)"},
+            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

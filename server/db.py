@@ -60,7 +60,10 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
     return sa.create_engine(
-        parsed, pool_size=pool_size, max_overflow=40, pool_pre_ping=True, pool_timeout=30
+        parsed, pool_size=pool_size, max_overflow=40, pool_pre_ping=True, pool_timeout=30,
+        # An unreachable database fails a request in seconds (the kiosk then issues from
+        # its lease) instead of the operating system's minutes.
+        connect_args={"connect_timeout": int(parsed.query.get("connect_timeout", 5))},
     )
 
 

@@ -470,6 +470,77 @@ def _chunks(items: list, size: int = 500):  # type: ignore[no-untyped-def]
 _tickets = Ticket.__table__
 _STORED_IDS = sa.select(_tickets.c.id).where(
     _tickets.c.id.in_(sa.bindparam("ids", expanding=True)))
+_NEW_TICKET_COLUMNS = ("id", "site_id", "service_id", "number_service_id", "day", "seq",
+                       "number", "priority", "citizen_id", "kiosk_id", "offline", "status",
+                       "issued_at", "queue_at", "received_at", "recalls")
+_TYPED_COLUMNS = ("day", "priority", "offline", "issued_at", "queue_at", "received_at")
+_INSERT_EVENTS = sa.insert(TicketEvent.__table__)
+
+
+class IdsTaken(Exception):
+    """Some ids given to :func:`issue_online` were already stored (without ``precheck``:
+    a kiosk sent a ticket again; with it: another transaction stored the same id at the
+    same moment). Roll back, then retry with ``precheck=True`` or one ticket at a time."""
+
+
+# PostgreSQL: every new ticket and its "issued" event in one statement whatever the
+# batch size: one array per column (unnest), a data-modifying CTE for the events. The text
+# never changes, so the server prepares it once per connection.
+_INSERT_NEW_PG = sa.text("""
+WITH t AS (
+  INSERT INTO tickets (id, site_id, service_id, number_service_id, day, seq, number,
+                       priority, citizen_id, kiosk_id, offline, status, issued_at, queue_at,
+                       received_at, recalls)
+  SELECT u.id, u.site_id, u.service_id, u.service_id, u.day, u.seq, u.number, u.priority,
+         u.citizen_id, u.kiosk_id, false, 'waiting', u.at, u.at, u.at, 0
+  FROM unnest(CAST(:id AS varchar[]), CAST(:site_id AS integer[]),
+              CAST(:service_id AS integer[]), CAST(:day AS date[]), CAST(:seq AS integer[]),
+              CAST(:number AS varchar[]), CAST(:priority AS boolean[]),
+              CAST(:citizen_id AS varchar[]), CAST(:kiosk_id AS integer[]),
+              CAST(:at AS timestamp[]))
+       AS u(id, site_id, service_id, day, seq, number, priority, citizen_id, kiosk_id, at)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, site_id, service_id, kiosk_id, issued_at)
+INSERT INTO ticket_events (ticket_id, site_id, kind, at, service_id, kiosk_id, detail)
+SELECT id, site_id, 'issued', issued_at, service_id, kiosk_id, '' FROM t
+RETURNING ticket_id
+""")
+_PG_ARRAYS = ("id", "site_id", "service_id", "day", "seq", "number", "priority", "citizen_id",
+              "kiosk_id")
+
+
+@functools.lru_cache(maxsize=512)
+def _insert_tickets_sqlite(rows: int) -> sa.TextClause:
+    """SQLite: a multi-row ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``, built
+    once per row count."""
+    columns = ", ".join(_NEW_TICKET_COLUMNS)
+    values = ", ".join("(" + ", ".join(f":{c}{i}" for c in _NEW_TICKET_COLUMNS) + ")"
+                       for i in range(rows))
+    binds = [sa.bindparam(f"{c}{i}", type_=_tickets.c[c].type)
+             for i in range(rows) for c in _TYPED_COLUMNS]
+    return sa.text(f"INSERT INTO tickets ({columns}) VALUES {values} "
+                   "ON CONFLICT (id) DO NOTHING RETURNING id").bindparams(*binds)
+
+
+def _insert_new_tickets(session: Session, rows: list[dict]) -> set[str]:
+    """Insert online tickets (all of one issue time) and their "issued" events; return
+    the ids written (an id already stored is skipped, not an error)."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {c: [row[c] for row in rows] for c in _PG_ARRAYS}
+        params["at"] = [row["issued_at"] for row in rows]
+        return set(session.scalars(_INSERT_NEW_PG, params))
+    written: set[str] = set()
+    for chunk in _chunks(rows, 50):
+        params = {f"{c}{i}": row[c] for i, row in enumerate(chunk) for c in _NEW_TICKET_COLUMNS}
+        new = set(session.scalars(_insert_tickets_sqlite(len(chunk)), params))
+        written |= new
+        if new:
+            session.execute(_INSERT_EVENTS, [
+                dict(ticket_id=row["id"], site_id=row["site_id"], kind="issued",
+                     at=row["issued_at"], service_id=row["service_id"],
+                     kiosk_id=row["kiosk_id"], detail="")
+                for row in chunk if row["id"] in new])
+    return written
 
 
 def issue_online(
@@ -478,21 +549,24 @@ def issue_online(
     items: list[tuple[Site | SiteRef, Kiosk | KioskRef, TicketRequest]],
     *,
     now: dt.datetime | None = None,
+    precheck: bool = True,
 ) -> list[tuple[Ticket | NewTicket, bool] | QueueError]:
     """Number and store tickets issued online, many at once; one result per item, in order:
     ``(ticket, created)`` or the :class:`QueueError` that refused that item alone.
 
     This is the hot path of issuing. Requests of several kiosks that arrive together share
-    one transaction and four statements, however many tickets: the ids already stored, the
-    numbers and queue lengths of every (service, day) at once (:func:`bump_sequences`), one
-    multi-row insert of tickets and one of their events. Within a group numbers follow the
-    order of ``items``.
+    one transaction and, however many tickets, two statements on PostgreSQL: the numbers
+    and queue lengths of every (service, day) at once (:func:`bump_sequences`), then the
+    tickets with their events (:func:`_insert_new_tickets`). Within a group numbers follow
+    the order of ``items``. With ``precheck`` (the default) ids already stored are looked
+    up first and answered as such; without it the caller bets that none is, and gets
+    :class:`IdsTaken` (roll back, retry with the precheck) when one was.
     """
     now = now or utcnow()
     ids = [str(req.id) for _, _, req in items]
     results: list[tuple[Ticket | NewTicket, bool] | QueueError | None] = [None] * len(items)
     found: set[str] = set()
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in _chunks(sorted(set(ids))) if precheck else ():
         found.update(session.scalars(_STORED_IDS, {"ids": chunk}))
     stored = {t.id: t for t in session.scalars(
         sa.select(Ticket).where(Ticket.id.in_(sorted(found))))} if found else {}
@@ -527,7 +601,7 @@ def issue_online(
     # the group joined is ahead of its first ticket.
     after = bump_sequences(session, {key: (len(members), len(members))
                                      for key, members in groups.items()})
-    rows, events = [], []
+    rows = []
     for (service_id, day), members in sorted(groups.items()):
         service = services[service_id]
         last, waiting = after[(service_id, day)]
@@ -552,14 +626,9 @@ def issue_online(
                 issued_at=now, queue_at=now, received_at=now, recalls=0,
             )
             rows.append(values)
-            events.append(dict(ticket_id=ids[i], site_id=service.site_id, kind="issued",
-                               at=now, service_id=service_id, kiosk_id=kiosk.id, detail=""))
             results[i] = (NewTicket(**values, ahead_at_issue=ahead + n), True)
-    # Plain Core inserts: the ORM's unit of work is the slowest part of the hot path.
-    for chunk in _chunks(rows):
-        session.execute(sa.insert(_tickets), chunk)
-    for chunk in _chunks(events):
-        session.execute(sa.insert(TicketEvent.__table__), chunk)
+    if rows and len(_insert_new_tickets(session, rows)) < len(rows):
+        raise IdsTaken  # nothing of this transaction may stay: the caller rolls back
     for i, j in repeats.items():
         first_result = results[j]
         if isinstance(first_result, tuple) and items[i][1].site_id != items[j][1].site_id:

@@ -250,3 +250,35 @@ def test_the_same_batch_uploaded_concurrently_is_stored_once(app: FastAPI, live_
     numbers = [[x["ticket"]["number"] for x in o["results"]] for o in outs]
     assert all(n == numbers[0] for n in numbers)
     assert count_tickets(app) == 300
+
+
+def test_one_batch_of_requests_answers_each_on_its_own(client: TestClient, app: FastAPI
+                                                       ) -> None:
+    """What the issuing batcher hands over in one transaction: new tickets, a ticket sent
+    again, the same new id twice, a bad token and an unknown service each get their own
+    answer, and the numbers stay contiguous."""
+    from fastapi.exceptions import HTTPException
+
+    from server import queue as q
+    from server.api import TicketIn, store_online
+
+    state = app.state.qs
+    token = add_kiosk(app)
+    stored = client.post("/api/v1/tickets", json={"id": new_id(), "service": "HT"},
+                         headers=auth(token)).json()
+    twice = new_id()
+    items = [(token, TicketIn(id=new_id(), service="HT"), "http://x"),
+             (token, TicketIn(id=stored["id"], service="HT"), "http://x"),
+             (token, TicketIn(id=twice, service="HT"), "http://x"),
+             ("not-a-token", TicketIn(id=new_id(), service="HT"), "http://x"),
+             (token, TicketIn(id=twice, service="HT"), "http://x"),
+             (token, TicketIn(id=new_id(), service="NOPE"), "http://x"),
+             (token, TicketIn(id=new_id(), service="CT"), "http://x")]
+    out = store_online(state, items)
+    assert [(r[0].number, r[1]) if isinstance(r, tuple) else type(r).__name__
+            for r in out] == [("A002", True), ("A001", False), ("A003", True),
+                              "HTTPException", ("A003", False), "Invalid", ("B001", True)]
+    assert isinstance(out[3], HTTPException) and out[3].status_code == 401
+    assert isinstance(out[5], q.QueueError) and "unknown service" in out[5].message
+    assert [r[0].people_ahead for r in (out[0], out[2])] == [1, 2]
+    assert count_tickets(app) == 4
