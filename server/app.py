@@ -71,8 +71,8 @@ class ServerState:
 
 
 def tune_for_serving() -> None:
-    """Settings of the serving process that keep issuing latency low (docs/server.md,
-    "Throughput"): the writer thread gets the interpreter back within 1 ms of a database
+    """Settings of the serving process that keep issuing latency low (docs/server.md, "How
+    issuing is fast"): the writer thread gets the interpreter back within 1 ms of a database
     reply instead of up to 5 ms, and the objects built at start-up are left out of the
     garbage collector's full passes, which otherwise pause every request now and then."""
     sys.setswitchinterval(0.001)
@@ -156,11 +156,13 @@ def create_app(
     *,
     data_dir: str | Path | None = None,
     seed: bool = True,
+    serving: bool = False,
 ) -> FastAPI:
     """Build the server for a settings object or a database URL.
 
     The database is migrated (Alembic) and, if it has no services, the default site and
-    catalogue are loaded, so the app is usable at once.
+    catalogue are loaded, so the app is usable at once. ``serving``: this process is the
+    server (``queue-server serve``), tuned at start-up by :func:`tune_for_serving`.
     """
     settings = resolve_settings(settings_or_db_url)
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
@@ -185,7 +187,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        tune_for_serving()
+        if serving:  # the `queue-server serve` process, not a test or another program
+            tune_for_serving()
         yield
         state.issuer.close()  # stores what is queued before the process exits
 
@@ -243,4 +246,4 @@ def create_app_from_env() -> FastAPI:
     raw = os.environ.get("QUEUE_SERVER_SETTINGS_JSON")
     settings = QueueServerSettings.model_validate_json(raw) if raw else QueueServerSettings()
     return create_app(settings, data_dir=os.environ.get("QUEUE_SERVER_DATA_DIR") or None,
-                      seed=False)
+                      seed=False, serving=True)

@@ -112,7 +112,8 @@ def serve(ctx: Ctx, host: str | None, port: int | None, workers: int | None,
         uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
                     **common)
     else:
-        uvicorn.run(create_app(settings, data_dir=ctx.data_dir, seed=False), **common)
+        uvicorn.run(create_app(settings, data_dir=ctx.data_dir, seed=False, serving=True),
+                    **common)
 
 
 @cli.command()

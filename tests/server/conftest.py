@@ -29,6 +29,7 @@ def sqlite_url(tmp_path: Path) -> str:
 def app(db_url: str, tmp_path: Path) -> Iterator[FastAPI]:
     application = make_app(db_url, tmp_path)
     yield application
+    application.state.qs.issuer.close()
     application.state.qs.db.dispose()
 
 
