@@ -336,11 +336,11 @@ def store_online(state: ServerState, items: list[OnlineItem]
                 issued = [(i, site, r)
                           for (i, site, _, _), r in zip(accepted, done, strict=True)]
             break
-        except q.IdsTaken:
-            if precheck:  # another process stored one at the same moment: one by one
-                return [_store_one_result(state, token, t, base) for token, t, base in items]
-            precheck = True  # rolled back; again, answering the stored ones as stored
-        except IntegrityError:
+        except (q.IdsTaken, IntegrityError) as exc:
+            if isinstance(exc, q.IdsTaken) and not precheck:
+                precheck = True  # rolled back; again, answering the stored ones as stored
+                continue
+            # Another process stored one of these at the same moment: one by one instead.
             return [_store_one_result(state, token, t, base) for token, t, base in items]
     # Built after the commit: the numbers' row locks are not held while responses are made.
     with state.db.read_session() as s:

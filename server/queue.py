@@ -9,6 +9,7 @@ with ``SELECT ... FOR UPDATE SKIP LOCKED``.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import functools
 import math
@@ -113,8 +114,7 @@ def format_number(settings: QueueServerSettings, service: Service | ServiceRef, 
 
 
 def reserve_numbers(session: Session, service_id: int, day: dt.date, count: int = 1) -> int:
-    """Atomically take ``count`` numbers of ``service_id`` on ``day``; return the last one.
-    (A negative ``count`` gives back numbers just taken in the same transaction.)"""
+    """Atomically take ``count`` numbers of ``service_id`` on ``day``; return the last one."""
     return bump_sequences(session, {(service_id, day): (count, 0)})[(service_id, day)][0]
 
 
@@ -467,9 +467,23 @@ def _chunks(items: list, size: int = 500):  # type: ignore[no-untyped-def]
         yield items[i:i + size]
 
 
+def stored_tickets(session: Session, ids: list[str]) -> dict[str, Ticket]:
+    """The tickets among ``ids`` that are stored already, by id."""
+    stored: dict[str, Ticket] = {}
+    for chunk in _chunks(sorted(set(ids))):
+        for t in session.scalars(sa.select(Ticket).where(Ticket.id.in_(chunk))):
+            stored[t.id] = t
+    return stored
+
+
+def _issued_event(row: dict, detail: str = "") -> dict:
+    """The "issued" timeline event of a ticket row about to be inserted."""
+    return dict(ticket_id=row["id"], site_id=row["site_id"], kind="issued",
+                at=row["issued_at"], service_id=row["service_id"], kiosk_id=row["kiosk_id"],
+                detail=detail)
+
+
 _tickets = Ticket.__table__
-_STORED_IDS = sa.select(_tickets.c.id).where(
-    _tickets.c.id.in_(sa.bindparam("ids", expanding=True)))
 _NEW_TICKET_COLUMNS = ("id", "site_id", "service_id", "number_service_id", "day", "seq",
                        "number", "priority", "citizen_id", "kiosk_id", "offline", "status",
                        "issued_at", "queue_at", "received_at", "recalls")
@@ -535,11 +549,8 @@ def _insert_new_tickets(session: Session, rows: list[dict]) -> set[str]:
         new = set(session.scalars(_insert_tickets_sqlite(len(chunk)), params))
         written |= new
         if new:
-            session.execute(_INSERT_EVENTS, [
-                dict(ticket_id=row["id"], site_id=row["site_id"], kind="issued",
-                     at=row["issued_at"], service_id=row["service_id"],
-                     kiosk_id=row["kiosk_id"], detail="")
-                for row in chunk if row["id"] in new])
+            session.execute(_INSERT_EVENTS,
+                            [_issued_event(row) for row in chunk if row["id"] in new])
     return written
 
 
@@ -565,11 +576,7 @@ def issue_online(
     now = now or utcnow()
     ids = [str(req.id) for _, _, req in items]
     results: list[tuple[Ticket | NewTicket, bool] | QueueError | None] = [None] * len(items)
-    found: set[str] = set()
-    for chunk in _chunks(sorted(set(ids))) if precheck else ():
-        found.update(session.scalars(_STORED_IDS, {"ids": chunk}))
-    stored = {t.id: t for t in session.scalars(
-        sa.select(Ticket).where(Ticket.id.in_(sorted(found))))} if found else {}
+    stored = stored_tickets(session, ids) if precheck else {}
     groups: dict[tuple[int, dt.date], list[int]] = {}
     services: dict[int, ServiceRef] = {}
     first_of: dict[str, int] = {}
@@ -699,9 +706,7 @@ def issue_ticket(
         received_at=now, recalls=0,
     )
     session.execute(sa.insert(Ticket.__table__), values)
-    session.execute(sa.insert(TicketEvent.__table__), dict(
-        ticket_id=tid, site_id=site.id, kind="issued", at=issued_at, service_id=service.id,
-        kiosk_id=kiosk.id, detail="offline"))
+    session.execute(_INSERT_EVENTS, _issued_event(values, "offline"))
     queue_changed(session, service.id, day, +1)
     return NewTicket(**values), True
 
@@ -735,10 +740,7 @@ def upload_tickets(
     """
     now = now or utcnow()
     ids = [str(r.id) for r in reqs]
-    stored: dict[str, Ticket] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        for t in session.scalars(sa.select(Ticket).where(Ticket.id.in_(chunk))):
-            stored[t.id] = t
+    stored = stored_tickets(session, ids)
     results: list[UploadResult | None] = [None] * len(reqs)
     pending: list[tuple[int, TicketRequest, ServiceRef, dt.datetime, dt.date, int]] = []
     seen_ids: dict[str, int] = {}
@@ -785,7 +787,7 @@ def upload_tickets(
                 sa.select(Ticket.seq).where(
                     Ticket.number_service_id == service_id, Ticket.day == day,
                     Ticket.seq >= min(seqs), Ticket.seq <= max(seqs))))
-        rows, events = [], []
+        rows = []
         for i, req, service, issued_at, day, seq in pending:
             number = format_number(settings, service, seq)
             if not any(a <= seq <= b for a, b in leases[(service.id, day)]):
@@ -805,19 +807,12 @@ def upload_tickets(
                 received_at=now, recalls=0,
             )
             rows.append(values)
-            events.append(dict(ticket_id=ids[i], site_id=site.id, kind="issued", at=issued_at,
-                               service_id=service.id, kiosk_id=kiosk.id, detail="offline"))
             results[i] = UploadResult("created", 201, NewTicket(**values))
         for chunk in _chunks(rows):
             session.execute(sa.insert(Ticket), chunk)
-        for chunk in _chunks(events):
-            session.execute(sa.insert(TicketEvent), chunk)
-        joined: dict[tuple[int, dt.date], int] = {}
-        for row in rows:
-            key = (row["service_id"], row["day"])
-            joined[key] = joined.get(key, 0) + 1
-        if joined:
-            bump_sequences(session, {key: (0, n) for key, n in joined.items()})
+            session.execute(_INSERT_EVENTS, [_issued_event(row, "offline") for row in chunk])
+        joined = collections.Counter((row["service_id"], row["day"]) for row in rows)
+        bump_sequences(session, {key: (0, n) for key, n in joined.items()})
     return [r for r in results if r is not None]
 
 
