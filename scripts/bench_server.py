@@ -55,49 +55,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _proc_stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, CPU seconds) of a process, from /proc (Linux)."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2:].split()
+def processes() -> dict[int, tuple[str, int, float]]:
+    """Every process now: pid -> (command name, parent pid, CPU seconds), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
-
-
-def tree_cpu_seconds(root: int) -> float:
-    """CPU seconds used so far by ``root`` and all its descendants (the server workers)."""
-    stats = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            st = _proc_stat(int(entry))
-            if st is not None:
-                stats[int(entry)] = st
-    total, todo, seen = 0.0, [root], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen or pid not in stats:
-            continue
-        seen.add(pid)
-        total += stats[pid][1]
-        todo.extend(p for p, (ppid, _) in stats.items() if ppid == pid)
-    return total
-
-
-def named_cpu_seconds(name: str) -> float:
-    """CPU seconds used so far by every process whose command name is ``name``."""
-    total = 0.0
+    found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 raw = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
-                continue
-            if raw[raw.index("(") + 1:raw.rindex(")")] == name:
-                st = _proc_stat(int(entry))
-                total += st[1] if st else 0.0
+                continue  # it ended meanwhile
+            fields = raw[raw.rindex(")") + 2:].split()
+            found[int(entry)] = (raw[raw.index("(") + 1:raw.rindex(")")], int(fields[1]),
+                                 (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
+def tree_cpu_seconds(root: int, procs: dict[int, tuple[str, int, float]]) -> float:
+    """CPU seconds used so far by ``root`` and all its descendants (the server workers)."""
+    total, todo, seen = 0.0, [root], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen or pid not in procs:
+            continue
+        seen.add(pid)
+        total += procs[pid][2]
+        todo.extend(p for p, (_, ppid, _) in procs.items() if ppid == pid)
     return total
+
+
+def named_cpu_seconds(name: str, procs: dict[int, tuple[str, int, float]]) -> float:
+    """CPU seconds used so far by every process whose command name is ``name``."""
+    return sum(cpu for comm, _, cpu in procs.values() if comm == name)
 
 
 def machine_busy() -> tuple[float, float]:
@@ -116,7 +105,8 @@ class CpuMeter:
 
     def _read(self) -> tuple[float, float, float, tuple[float, float]]:
         own = os.times()
-        return (tree_cpu_seconds(self.pid), named_cpu_seconds("postgres"),
+        procs = processes()
+        return (tree_cpu_seconds(self.pid, procs), named_cpu_seconds("postgres", procs),
                 own.user + own.system, machine_busy())
 
     def per_ticket_ms(self, tickets: int) -> dict:
@@ -208,7 +198,8 @@ def drop_schema(url: str, schema: str) -> None:
 def start_server(schema_url: str, port: int, workers: int, config: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--db",
            schema_url, "--port", str(port), "--workers", str(workers), "--config", str(config)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None)
+    log = config.with_name("server.log")  # not a pipe: nobody reads it while the run lasts
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     import httpx
 
     deadline = time.monotonic() + 60
@@ -220,7 +211,7 @@ def start_server(schema_url: str, port: int, workers: int, config: Path) -> subp
         except httpx.HTTPError:
             time.sleep(0.2)
         if proc.poll() is not None:
-            raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"server exited: {log.read_text(errors='replace')}")
     raise SystemExit("server did not start in 60 s")
 
 
