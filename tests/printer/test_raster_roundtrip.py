@@ -17,19 +17,13 @@ from printer.escpos_support import make_profile
 from printer.fonts import FontSet
 from printer.render import render_ticket
 from printer.service import TicketPrinter
+from printer.testing import read_qr
 from printer.ticket import Ticket
 
 
 def _same(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() \
         is None
-
-
-def read_qr(image: Image.Image) -> str:
-    """The text of the QR code in ``image``, read by OpenCV as a phone camera would."""
-    grey = np.array(image.convert("L"))
-    text, points, _ = cv2.QRCodeDetector().detectAndDecode(grey)
-    return text
 
 
 @pytest.mark.parametrize("width", [384, 576])
