@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ticketing.numbers import DEFAULT_PATTERN, NumberError, check_pattern
+
 
 class QueueServerSettings(BaseModel):
     """The central queue server process."""
@@ -41,7 +43,7 @@ class QueueServerSettings(BaseModel):
         description="IANA time zone of new sites; numbers restart at local midnight.",
     )
     number_pattern: str = Field(
-        "{prefix}{seq:03d}",
+        DEFAULT_PATTERN,
         description="Format of the printed ticket number; fields: prefix, seq, service.",
     )
     priority_ratio: int = Field(
@@ -110,11 +112,6 @@ class QueueServerSettings(BaseModel):
     @classmethod
     def _pattern_formats(cls, value: str) -> str:
         try:
-            sample = value.format(prefix="A", seq=12, service="CT")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"bad number pattern: {exc}") from None
-        if not sample or len(sample) > 16:
-            raise ValueError("number pattern must give 1 to 16 characters")
-        if "{seq" not in value:
-            raise ValueError("number pattern must contain {seq}")
-        return value
+            return check_pattern(value)
+        except NumberError as exc:
+            raise ValueError(str(exc)) from None
