@@ -16,7 +16,7 @@ import pytest
 from config.printer import PrinterSettings
 from printer.escpos_decode import decode_raster
 from printer.service import TicketPrinter
-from printer.testing import FakeNetworkPrinter
+from tests.support.fake_printer import FakeNetworkPrinter
 from printer.ticket import Ticket
 
 
