@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from printer.status import PrinterStatus
+from printer.errors import PrinterUnavailableError
+from printer.status import PrinterStatus
 
 
 class Transport(ABC):
@@ -74,7 +74,5 @@ class EscposTransport(Transport):
     def _connected(self) -> Any:
         """The open python-escpos printer, or ``PrinterUnavailableError`` when not open."""
         if self._printer is None:
-            from printer.errors import PrinterUnavailableError
-
             raise PrinterUnavailableError("error", f"{self.url}: not connected")
         return self._printer
