@@ -100,8 +100,6 @@ def _ask(transport: StatusChannel, n: int, timeout_s: float) -> int | None:
         if left <= 0:
             return None
         data = transport.read(left)
-        if data is None:  # connection closed
-            return None
         for byte in reversed(data):
             if valid_reply(byte):
                 return byte

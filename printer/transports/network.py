@@ -42,7 +42,8 @@ class NetworkTransport(EscposTransport):
 
     @property
     def _sock(self) -> socket.socket:
-        sock = self._printer._device if self._printer is not None else None
+        sock: socket.socket | None = (
+            self._printer._device if self._printer is not None else None)
         if not sock:
             raise PrinterUnavailableError("error", f"{self.url}: not connected")
         return sock
