@@ -33,7 +33,8 @@ class CameraSettings(BaseModel):
     )
     roi_left: float = Field(
         0.0, ge=0.0, lt=1.0,
-        description="Region of interest, left edge as a fraction of the (rotated) frame width.",
+        description="Region of interest (the only one: recognition sees just this crop), "
+        "left edge as a fraction of the (rotated) frame width.",
     )
     roi_top: float = Field(
         0.0, ge=0.0, lt=1.0,

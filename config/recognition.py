@@ -78,11 +78,6 @@ class RecognitionSettings(BaseModel):
         description="At enrolment, a face this close to another citizen's template is refused "
         "as already enrolled.",
     )
-    region_of_interest: tuple[float, float, float, float] | None = Field(
-        None,
-        description="Optional (left, top, right, bottom) as fractions of the frame; only faces "
-        "whose centre lies inside are considered.",
-    )
     match_quality: QualityLimits = Field(
         default_factory=QualityLimits, description="Quality limits when identifying."
     )

@@ -7,6 +7,10 @@ Python thread, applies the technician's rotation and mirror, and keeps only the 
 frame in a lock-protected slot; consumers (the UI preview, the recognition worker) read
 that slot and never see a backlog. A source that fails is reopened with exponential
 backoff; every change of state is reported through a callback as a ``CameraStatus``.
+
+Each source kind declares what ``camera.source`` text it accepts (``accepts``) and how to
+build itself from it (``from_spec``); defining the class registers it in ``SOURCE_KINDS``,
+and ``make_source`` asks the kinds in ``precedence`` order. A new kind is one class.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,13 +52,48 @@ def _cv2() -> Any:
 
 # --------------------------------------------------------------------------- sources
 
+#: The registered source kinds by name, filled as each ``CameraSource`` subclass that
+#: sets ``kind`` is defined.
+SOURCE_KINDS: dict[str, type[CameraSource]] = {}
+
 
 class CameraSource(ABC):
-    """One place frames come from. ``open`` then ``read`` until it returns None."""
+    """One place frames come from. ``open`` then ``read`` until it returns None.
+
+    A kind reachable from ``camera.source`` sets ``kind``, ``accepted`` (what it accepts,
+    for people) and ``precedence`` (lower is asked first), and implements ``accepts`` and
+    ``from_spec``.
+    """
 
     #: Seconds between frames when the worker must pace the source itself (files,
     #: folders); None when ``read`` blocks until the next frame (devices, streams).
     frame_interval: float | None = None
+    #: Name of the kind ('device'); empty: not selectable from ``camera.source``.
+    kind: ClassVar[str] = ""
+    #: What ``camera.source`` text selects this kind, for people.
+    accepted: ClassVar[str] = ""
+    #: Kinds are asked in increasing precedence; the first that accepts wins.
+    precedence: ClassVar[int] = 100
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("kind", "")
+        if not kind:
+            return
+        known = SOURCE_KINDS.get(kind)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise ValueError(f"camera source kind {kind!r} is taken by {known.__qualname__}")
+        SOURCE_KINDS[kind] = cls
+
+    @classmethod
+    def accepts(cls, spec: str) -> bool:
+        """True when ``spec`` (stripped ``camera.source`` text) names a source of this kind."""
+        return False
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: CameraSettings | None) -> CameraSource:
+        """The source ``spec`` names (not yet opened); ``settings`` give size and pacing."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from camera.source")
 
     @property
     @abstractmethod
@@ -94,9 +133,24 @@ class _CaptureSource(CameraSource):
 class DeviceSource(_CaptureSource):
     """A camera device by index (``/dev/video<index>`` on Linux)."""
 
+    kind = "device"
+    accepted = "a device index (0, 1...), or 'auto' / empty for device 0"
+    precedence = 10
+
     def __init__(self, index: int, width: int = 0, height: int = 0) -> None:
         super().__init__()
         self.index, self.width, self.height = index, width, height
+
+    @classmethod
+    def accepts(cls, spec: str) -> bool:
+        return spec in ("", "auto") or spec.isdigit()
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: CameraSettings | None) -> DeviceSource:
+        index = int(spec) if spec.isdigit() else 0
+        if settings is None:
+            return cls(index)
+        return cls(index, settings.width, settings.height)
 
     @property
     def name(self) -> str:
@@ -129,9 +183,21 @@ def _mask_url(url: str) -> str:
 class StreamSource(_CaptureSource):
     """An RTSP or HTTP(S) stream (IP camera), opened through FFmpeg with timeouts."""
 
+    kind = "stream"
+    accepted = "a URL (rtsp://, http://, https://...)"
+    precedence = 20
+
     def __init__(self, url: str, timeout_s: float = 5.0) -> None:
         super().__init__()
         self.url, self.timeout_s = url, timeout_s
+
+    @classmethod
+    def accepts(cls, spec: str) -> bool:
+        return "://" in spec
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: CameraSettings | None) -> StreamSource:
+        return cls(spec)
 
     @property
     def name(self) -> str:
@@ -151,9 +217,21 @@ class StreamSource(_CaptureSource):
 class VideoFileSource(_CaptureSource):
     """A video file played in a loop at its own frame rate (or ``fps`` when given)."""
 
+    kind = "video file"
+    accepted = "any other path: a video file (checked when opened)"
+    precedence = 1000  # the fallback
+
     def __init__(self, path: str | Path, fps: float = 0.0) -> None:
         super().__init__()
         self.path, self.fps = Path(path), fps
+
+    @classmethod
+    def accepts(cls, spec: str) -> bool:
+        return bool(spec)
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: CameraSettings | None) -> VideoFileSource:
+        return cls(spec, settings.file_fps if settings else 0.0)
 
     @property
     def name(self) -> str:
@@ -189,11 +267,23 @@ class ImageFolderSource(CameraSource):
     added while the kiosk runs are picked up.
     """
 
+    kind = "image folder"
+    accepted = "an existing folder of images"
+    precedence = 30
+
     def __init__(self, path: str | Path, fps: float = 0.0) -> None:
         self.path = Path(path)
         self.frame_interval = 1.0 / (fps or FOLDER_DEFAULT_FPS)
         self._files: list[Path] = []
         self._pos = 0
+
+    @classmethod
+    def accepts(cls, spec: str) -> bool:
+        return Path(spec).is_dir()
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: CameraSettings | None) -> ImageFolderSource:
+        return cls(spec, settings.file_fps if settings else 0.0)
 
     @property
     def name(self) -> str:
@@ -229,21 +319,21 @@ class ImageFolderSource(CameraSource):
         return None
 
 
+def source_kinds() -> list[type[CameraSource]]:
+    """The registered source kinds in the order ``make_source`` asks them."""
+    return sorted(SOURCE_KINDS.values(), key=lambda k: (k.precedence, k.kind))
+
+
 def make_source(spec: str, settings: CameraSettings | None = None) -> CameraSource:
-    """The source named by ``spec``: 'auto', a device index, a URL, a folder or a file."""
-    width = settings.width if settings else 0
-    height = settings.height if settings else 0
-    fps = settings.file_fps if settings else 0.0
+    """The source named by ``spec``: the first registered kind (in precedence order) that
+    accepts it; by default 'auto', a device index, a URL, a folder or a video file.
+    ``CameraError`` listing what each kind accepts when none does."""
     spec = spec.strip()
-    if spec in ("", "auto"):
-        return DeviceSource(0, width, height)
-    if spec.isdigit():
-        return DeviceSource(int(spec), width, height)
-    if "://" in spec:
-        return StreamSource(spec)
-    if Path(spec).is_dir():
-        return ImageFolderSource(spec, fps)
-    return VideoFileSource(spec, fps)
+    for kind in source_kinds():
+        if kind.accepts(spec):
+            return kind.from_spec(spec, settings)
+    known = "; ".join(f"{k.kind}: {k.accepted}" for k in source_kinds())
+    raise CameraError(f"camera.source {spec!r} names no known source ({known})")
 
 
 # --------------------------------------------------------------------------- frames

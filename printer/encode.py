@@ -33,4 +33,4 @@ def encode_image(image: Image.Image, profile: Any, *, feed_lines: int = 4,
         dummy._raw(b"\x1bd" + bytes((min(feed_lines, 255),)))
     if cut:
         dummy._raw(b"\x1dV\x01")  # GS V 1: partial cut, the one every model accepts
-    return dummy.output
+    return bytes(dummy.output)

@@ -26,7 +26,7 @@ class RasterBlock:
 
 def raster_blocks(data: bytes) -> list[RasterBlock]:
     """Every GS v 0 block in ``data``, in order; ``ValueError`` if one is truncated."""
-    blocks = []
+    blocks: list[RasterBlock] = []
     pos = 0
     while True:
         start = data.find(GS_V_0, pos)

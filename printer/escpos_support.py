@@ -40,7 +40,8 @@ def escpos() -> ModuleType:
     os.environ[_PICKLE_ENV] = str(folder)
     import escpos.printer
 
-    return escpos.printer
+    module: ModuleType = escpos.printer  # python-escpos ships no type information
+    return module
 
 
 def _profile_width(profile: Any) -> int | None:

@@ -205,6 +205,7 @@ def find_fonts(font_path: str | None = None, bold_font_path: str | None = None) 
             )
         return p
 
+    regular: Path | None
     if font_path:
         regular = check(font_path, "font_path")
     else:

@@ -112,7 +112,7 @@ class _Canvas:
         size = _number_size(path, number, self.layout.content, self.layout.number_max)
         font = self.fonts.bold_at(size)
         x0, y0, x1, y1 = font.getbbox(number, anchor="la")
-        scratch = Image.new("1", (x1 - x0 + 4, y1 - y0 + 4), WHITE)
+        scratch = Image.new("1", (int(x1 - x0) + 4, int(y1 - y0) + 4), WHITE)
         ImageDraw.Draw(scratch).text((2 - x0, 2 - y0), number, font=font, fill=BLACK,
                                      anchor="la")
         ink = _ink(scratch).getbbox() or (0, 0, scratch.width, scratch.height)
@@ -175,7 +175,7 @@ class _Canvas:
 def _line_extent(path: str, size: int) -> tuple[int, int]:
     font = find_font_cached(path, size)
     _, top, _, bottom = font.getbbox(_PROBE, anchor="la")
-    return top, bottom
+    return int(top), int(bottom)
 
 
 def find_font_cached(path: str, size: int) -> ImageFont.FreeTypeFont:

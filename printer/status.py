@@ -9,20 +9,34 @@ ESC/POS printers answer ``DLE EOT n`` with one byte even while offline:
 
 Every valid reply has bits 1 and 4 set and bits 0 and 7 clear (``byte & 0x93 == 0x12``).
 A printer that does not answer within the timeout is ``unknown``: never a hang.
+
+This module knows nothing of the transports: ``query_status`` talks to anything shaped
+like ``StatusChannel`` (every ``printer.transports.base.Transport`` is), so the transports
+may import ``PrinterStatus`` from here without an import circle.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from printer.transports.base import Transport
+from typing import Literal, Protocol
 
 State = Literal[
     "ready", "paper_out", "paper_near_end", "cover_open", "offline", "unknown", "not_found"
 ]
+
+
+class StatusChannel(Protocol):
+    """What ``query_status`` needs of an open connection: write, bounded read, drain."""
+
+    url: str
+
+    def write(self, data: bytes, job: str = "ticket") -> None: ...
+
+    def read(self, timeout_s: float) -> bytes: ...
+
+    def drain(self) -> None: ...
+
 
 DLE_EOT = b"\x10\x04"
 PRINTER, OFFLINE_CAUSE, PAPER = 1, 2, 4
@@ -76,7 +90,7 @@ def interpret(printer: int | None, cause: int | None, paper: int | None) -> tupl
     return "ready", "online, paper present"
 
 
-def _ask(transport: Transport, n: int, timeout_s: float) -> int | None:
+def _ask(transport: StatusChannel, n: int, timeout_s: float) -> int | None:
     """Send DLE EOT n and return the reply byte, or None if none came in time."""
     transport.drain()
     transport.write(DLE_EOT + bytes((n,)))
@@ -86,8 +100,6 @@ def _ask(transport: Transport, n: int, timeout_s: float) -> int | None:
         if left <= 0:
             return None
         data = transport.read(left)
-        if data is None:  # connection closed
-            return None
         for byte in reversed(data):
             if valid_reply(byte):
                 return byte
@@ -95,7 +107,7 @@ def _ask(transport: Transport, n: int, timeout_s: float) -> int | None:
             return None
 
 
-def query_status(transport: Transport, timeout_s: float = 0.5) -> PrinterStatus:
+def query_status(transport: StatusChannel, timeout_s: float = 0.5) -> PrinterStatus:
     """Ask an open, readable transport for the printer's state (at most 3 reads of
     ``timeout_s``; a silent printer costs only the first). I/O errors propagate."""
     printer = _ask(transport, PRINTER, timeout_s)

@@ -46,17 +46,13 @@ def detect_faces(
     return boxes
 
 
-def choose_face(
-    boxes: list[FaceBox],
-    frame_size: tuple[int, int],
-    region_of_interest: tuple[float, float, float, float] | None = None,
-) -> FaceBox | None:
+def choose_face(boxes: list[FaceBox], frame_size: tuple[int, int]) -> FaceBox | None:
     """The citizen's face among several: the largest one near the centre.
 
-    ``frame_size`` is (height, width). Only faces whose centre lies inside the region of
-    interest ``(left, top, right, bottom)`` (fractions of the frame) count. Each face is
-    scored by its area, reduced by up to half as its centre moves from the frame centre to
-    a corner, so a much larger face at the side still beats a small one in the middle.
+    ``frame_size`` is (height, width) of the image the boxes are in (the kiosk passes the
+    camera's region of interest, ``camera.roi_*``, already cropped). Each face is scored by
+    its area, reduced by up to half as its centre moves from the frame centre to a corner,
+    so a much larger face at the side still beats a small one in the middle.
     """
     height, width = frame_size
     best: FaceBox | None = None
@@ -64,10 +60,6 @@ def choose_face(
     half_diag = float(np.hypot(width / 2.0, height / 2.0)) or 1.0
     for box in boxes:
         cx, cy = box.center
-        if region_of_interest is not None:
-            left, top, right, bottom = region_of_interest
-            if not (left * width <= cx <= right * width and top * height <= cy <= bottom * height):
-                continue
         off_centre = float(np.hypot(cx - width / 2.0, cy - height / 2.0)) / half_diag
         score = box.width * box.height * (1.0 - 0.5 * min(off_centre, 1.0))
         if score > best_score:

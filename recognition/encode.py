@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from recognition import models
 from recognition.types import FaceBox
 
 
-def _rect(box: FaceBox):  # noqa: ANN202 - a dlib.rectangle
+def _rect(box: FaceBox) -> Any:
+    """``box`` as a ``dlib.rectangle`` (dlib ships no type information)."""
     return models.dlib_module().rectangle(box.left, box.top, box.right, box.bottom)
 
 

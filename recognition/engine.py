@@ -58,9 +58,7 @@ class FaceEngine:
         else:
             boxes = detect_faces(image_rgb, self.settings)
         timings["detect"] = _ms(t)
-        box = choose_face(
-            boxes, (height, width), None if face_crop else self.settings.region_of_interest
-        )
+        box = choose_face(boxes, (height, width))
         if box is None:
             return FaceAnalysis(faces=len(boxes), box=None, quality=None, timings_ms=timings)
         t = time.perf_counter()

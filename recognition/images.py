@@ -35,8 +35,7 @@ def load_image(path: str | Path, max_pixels: int = 40_000_000) -> np.ndarray:
                     "storage.max_photo_pixels"
                 )
             img.load()
-            img = ImageOps.exif_transpose(img)
-            rgb = img.convert("RGB")
+            rgb = ImageOps.exif_transpose(img).convert("RGB")
     except ImageError:
         raise
     except UnidentifiedImageError:

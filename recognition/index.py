@@ -14,10 +14,14 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from recognition.types import EMBEDDING_SIZE, Candidate
+
+if TYPE_CHECKING:
+    import faiss
 
 
 class TemplateIndex:
@@ -32,7 +36,7 @@ class TemplateIndex:
         self._citizen_of: dict[int, int] = {}
         self.ann_min_templates = ann_min_templates
         self.ann_probe_lists = ann_probe_lists
-        self._ivf = None  # faiss index when the registry is large
+        self._ivf: faiss.IndexIVFFlat | None = None  # when the registry is large
 
     def __len__(self) -> int:
         return int(self._template_ids.shape[0])
@@ -155,7 +159,8 @@ class TemplateIndex:
     def citizen_templates(self, citizen_id: int) -> np.ndarray:
         """The vectors of one citizen, float32 (M, 128)."""
         with self._lock:
-            return self._vectors[self._citizen_ids == citizen_id].copy()
+            vectors: np.ndarray = self._vectors[self._citizen_ids == citizen_id]
+            return vectors.copy()
 
     def snapshot(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(template ids, citizen ids, vectors) copies, for calibration."""

@@ -24,6 +24,10 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.context import KioskContext
 
 warnings.filterwarnings("ignore")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,7 +54,7 @@ def _wait(ms: int) -> None:
     loop.exec()
 
 
-def _enrol(ctx) -> None:  # noqa: ANN001
+def _enrol(ctx: KioskContext) -> None:
     from kiosk.enrolment import Registry
 
     registry = Registry(ctx)
@@ -62,7 +66,7 @@ def _enrol(ctx) -> None:  # noqa: ANN001
         registry.close()
 
 
-def first_identifiable_frame(ctx) -> int:  # noqa: ANN001
+def first_identifiable_frame(ctx: KioskContext) -> int:
     """Index (0-based) of the first clip frame the engine identifies someone in."""
     import cv2
 

@@ -54,3 +54,16 @@ def test_shipped_file_is_the_generated_one() -> None:
         "config/defaults.toml is stale: run `uv run python -m config.defaults > "
         "config/defaults.toml`"
     )
+
+
+def test_one_region_of_interest_setting(tmp_path: Path) -> None:
+    """The crop is the camera's (camera.roi_*); the old recognition one is refused."""
+    bad = tmp_path / "old.toml"
+    bad.write_text("[recognition]\nregion_of_interest = [0.1, 0.1, 0.9, 0.9]\n")
+    with pytest.raises(ConfigError, match="region_of_interest"):
+        load_settings(bad)
+    good = tmp_path / "new.toml"
+    good.write_text("[camera]\nroi_left = 0.25\nroi_right = 0.75\n")
+    camera = load_settings(good).camera
+    assert (camera.roi_left, camera.roi_top, camera.roi_right, camera.roi_bottom) == (
+        0.25, 0.0, 0.75, 1.0)

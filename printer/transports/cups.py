@@ -6,10 +6,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 from typing import Any
+from urllib.parse import unquote
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
 from printer.status import PrinterStatus
+from printer.transports.address import PrinterAddress
 from printer.transports.base import Transport
 
 _REASONS = (
@@ -34,10 +36,24 @@ def cups_backend() -> str | None:
 class CupsTransport(Transport):
     """A CUPS queue that passes the bytes through unchanged (a raw queue)."""
 
+    scheme = "cups"
+    example = "cups://QUEUE"
+
     def __init__(self, url: str, queue: str) -> None:
         super().__init__(url)
         self.queue = queue
         self.backend = cups_backend()
+
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> CupsTransport:
+        """``cups://QUEUE`` with the queue name ``lpstat -p`` shows, no parameters."""
+        address.params()
+        queue = unquote(address.parts.netloc + address.parts.path).strip("/")
+        if not queue or "/" in queue:
+            raise address.bad("expected cups://QUEUE with the queue name shown by lpstat -p")
+        if cups_backend() is None:
+            raise address.bad("CUPS printing needs pycups or the lp command (cups-client)")
+        return cls(address.text, queue)
 
     def write(self, data: bytes, job: str = "ticket") -> None:
         printer: Any

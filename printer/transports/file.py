@@ -8,15 +8,20 @@ import os
 import select
 import stat
 from typing import Any
+from urllib.parse import unquote
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
 from printer.status import PrinterStatus
+from printer.transports.address import PrinterAddress
 from printer.transports.base import EscposTransport
 
 
 class FileTransport(EscposTransport):
     """A device file written to directly."""
+
+    scheme = "file"
+    example = "file:///dev/usb/lp0"
 
     def __init__(self, url: str, path: str) -> None:
         super().__init__(url)
@@ -27,6 +32,15 @@ class FileTransport(EscposTransport):
             self.can_read = stat.S_ISCHR(os.stat(path).st_mode)
         except OSError:
             self.can_read = False
+
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> FileTransport:
+        """``file:///dev/usb/lp0``: three slashes and an absolute path, no parameters."""
+        address.params()
+        path = unquote(address.parts.path)
+        if address.parts.netloc or not path.startswith("/"):
+            raise address.bad("expected file:///dev/usb/lp0 (three slashes, absolute path)")
+        return cls(address.text, path)
 
     def native_status(self) -> PrinterStatus | None:
         if not os.path.exists(self.path):

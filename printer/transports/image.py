@@ -7,11 +7,13 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_decode import decode_raster
 from printer.escpos_support import escpos
 from printer.status import PrinterStatus
+from printer.transports.address import PrinterAddress
 from printer.transports.base import Transport
 
 
@@ -22,10 +24,26 @@ def _safe(name: str) -> str:
 class ImageTransport(Transport):
     """A folder standing in for a printer (the default with no printer, and the demo's)."""
 
+    scheme = "image"
+    example = "image://DIR"
+
     def __init__(self, url: str, directory: Path) -> None:
         super().__init__(url)
         self.directory = directory
         self.last_paths: tuple[Path, Path] | None = None
+
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> ImageTransport:
+        """``image://DIR`` (relative to the data dir) or ``image:///abs/dir``."""
+        address.params()
+        folder = unquote(address.parts.netloc + address.parts.path)
+        if not folder:
+            raise address.bad(
+                "expected image://DIR (relative to the data dir) or image:///abs/dir")
+        path = Path(folder).expanduser()
+        if not path.is_absolute():
+            path = (address.data_dir or Path(".")) / path
+        return cls(address.text, path)
 
     def native_status(self) -> PrinterStatus:
         d = self.directory

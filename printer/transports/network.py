@@ -7,6 +7,7 @@ from typing import Any
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
+from printer.transports.address import PrinterAddress
 from printer.transports.base import EscposTransport
 
 
@@ -14,6 +15,8 @@ class NetworkTransport(EscposTransport):
     """A TCP connection opened per job (network printers often accept only one)."""
 
     can_read = True
+    scheme = "tcp"
+    example = "tcp://HOST:9100"
 
     def __init__(self, url: str, host: str, port: int, connect_timeout_s: float,
                  write_timeout_s: float) -> None:
@@ -23,9 +26,24 @@ class NetworkTransport(EscposTransport):
         self.write_timeout_s = write_timeout_s
         self._printer: Any = None
 
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> NetworkTransport:
+        """``tcp://HOST`` or ``tcp://HOST:PORT`` (default port 9100), no parameters."""
+        address.params()
+        parts = address.parts
+        try:
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            raise address.bad("the port must be a number in 1..65535") from None
+        if not host or parts.path not in ("", "/"):
+            raise address.bad("expected tcp://HOST or tcp://HOST:PORT")
+        s = address.settings
+        return cls(address.text, host, port or 9100, s.connect_timeout_s, s.write_timeout_s)
+
     @property
     def _sock(self) -> socket.socket:
-        sock = self._printer._device if self._printer is not None else None
+        sock: socket.socket | None = (
+            self._printer._device if self._printer is not None else None)
         if not sock:
             raise PrinterUnavailableError("error", f"{self.url}: not connected")
         return sock

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
+from printer.transports.address import PrinterAddress
 from printer.transports.base import EscposTransport
 
 
@@ -18,6 +20,8 @@ class SerialTransport(EscposTransport):
     """A serial port; the printer's replies are read back on the same port."""
 
     can_read = True
+    scheme = "serial"
+    example = "serial:///dev/ttyUSB0?baudrate=19200"
 
     def __init__(self, url: str, device: str, options: dict[str, Any],
                  write_timeout_s: float) -> None:
@@ -26,6 +30,36 @@ class SerialTransport(EscposTransport):
         self.options = options
         self.write_timeout_s = write_timeout_s
         self._printer: Any = None
+
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> SerialTransport:
+        """``serial:///dev/ttyUSB0`` with optional baudrate, bytesize, parity, stopbits,
+        xonxoff and dsrdtr parameters."""
+        params = address.params(
+            ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "dsrdtr"))
+        device = unquote(address.parts.path)
+        if address.parts.netloc or not device.startswith("/"):
+            raise address.bad("expected serial:///dev/ttyUSB0 (three slashes, absolute path)")
+        options: dict[str, Any] = {
+            "baudrate": address.integer("baudrate", params.get("baudrate", "9600"), 300, 921600)
+        }
+        if "bytesize" in params:
+            options["bytesize"] = address.integer("bytesize", params["bytesize"], 5, 8)
+        if "parity" in params:
+            parity = params["parity"].upper()
+            if parity not in ("N", "E", "O", "M", "S"):
+                raise address.bad("parity must be one of N, E, O, M, S")
+            options["parity"] = parity
+        if "stopbits" in params:
+            options["stopbits"] = address.integer("stopbits", params["stopbits"], 1, 2)
+        if "xonxoff" in params:
+            options["xonxoff"] = address.boolean("xonxoff", params["xonxoff"])
+        if "dsrdtr" in params:
+            options["dsrdtr"] = address.boolean("dsrdtr", params["dsrdtr"])
+        if not serial_available():
+            raise address.bad("serial printing needs the pyserial package "
+                              "(python-escpos[serial]); install it")
+        return cls(address.text, device, options, address.settings.write_timeout_s)
 
     def open(self) -> None:
         self.close()

@@ -6,6 +6,7 @@ from typing import Any
 
 from printer.errors import PrinterUnavailableError
 from printer.escpos_support import escpos
+from printer.transports.address import PrinterAddress
 from printer.transports.base import EscposTransport
 
 
@@ -18,6 +19,8 @@ class UsbTransport(EscposTransport):
     """A USB printer by vendor and product id; reads replies on the IN endpoint."""
 
     can_read = True
+    scheme = "usb"
+    example = "usb://VID:PID"
 
     def __init__(self, url: str, vendor: int, product: int, in_ep: int, out_ep: int,
                  write_timeout_s: float) -> None:
@@ -26,6 +29,23 @@ class UsbTransport(EscposTransport):
         self.in_ep, self.out_ep = in_ep, out_ep
         self.write_timeout_ms = int(write_timeout_s * 1000)
         self._printer: Any = None
+
+    @classmethod
+    def from_address(cls, address: PrinterAddress) -> UsbTransport:
+        """``usb://VID:PID`` in hex, optionally ``?in_ep=0x82&out_ep=0x01``."""
+        params = address.params(("in_ep", "out_ep"))
+        ids = (address.parts.netloc + address.parts.path).strip("/")
+        if ids.count(":") != 1:
+            raise address.bad("expected usb://VID:PID in hex, e.g. usb://04b8:0e15")
+        vid_text, pid_text = ids.split(":")
+        vid = address.hex_id("vendor id", vid_text)
+        pid = address.hex_id("product id", pid_text)
+        in_ep = address.integer("in_ep", params.get("in_ep", "0x82"), 0, 255, 0)
+        out_ep = address.integer("out_ep", params.get("out_ep", "0x01"), 0, 255, 0)
+        if not usb_available():
+            raise address.bad("USB printing needs the pyusb package (python-escpos[usb]) and "
+                              "libusb-1.0; install them or use file:///dev/usb/lp0")
+        return cls(address.text, vid, pid, in_ep, out_ep, address.settings.write_timeout_s)
 
     def open(self) -> None:
         self.close()

@@ -14,6 +14,8 @@ from config.camera import CameraSettings
 from kiosk.camera import (
     NO_CAMERA,
     RUNNING,
+    SOURCE_KINDS,
+    CameraSource,
     CameraStatus,
     CameraWorker,
     DeviceSource,
@@ -22,6 +24,7 @@ from kiosk.camera import (
     Transform,
     VideoFileSource,
     make_source,
+    source_kinds,
 )
 
 
@@ -69,6 +72,59 @@ def test_make_source_picks_the_kind(tmp_path: Path) -> None:
     assert "secret" not in make_source("rtsp://u:secret@10.0.0.5/stream").name
     assert isinstance(make_source(str(tmp_path)), ImageFolderSource)
     assert isinstance(make_source(str(tmp_path / "x.mp4")), VideoFileSource)
+
+
+def test_a_new_source_kind_registers_itself_and_is_asked_in_precedence_order() -> None:
+    """Adding a camera source is one class: no branch to add in make_source."""
+
+    class PatternSource(CameraSource):
+        kind = "test pattern"
+        accepted = "'pattern:GREY' (a flat grey frame)"
+        precedence = 15  # before streams, so 'pattern://' is not taken as a URL
+
+        def __init__(self, grey: int) -> None:
+            self.grey = grey
+
+        @property
+        def name(self) -> str:
+            return f"test pattern {self.grey}"
+
+        @classmethod
+        def accepts(cls, spec: str) -> bool:
+            return spec.startswith("pattern:")
+
+        @classmethod
+        def from_spec(cls, spec: str, settings: CameraSettings | None) -> PatternSource:
+            return cls(int(spec.removeprefix("pattern:").strip("/") or 0))
+
+        def open(self) -> None:
+            pass
+
+        def read(self) -> np.ndarray | None:
+            return np.full((48, 64, 3), self.grey, np.uint8)
+
+    try:
+        source = make_source(" pattern://77 ")  # a URL-looking spec, yet not a stream
+        assert isinstance(source, PatternSource) and source.grey == 77
+        assert [k.kind for k in source_kinds()][:3] == ["device", "test pattern", "stream"]
+        assert isinstance(make_source("rtsp://10.0.0.5/stream"), StreamSource)
+        worker = CameraWorker(_settings(source="pattern:90"))
+        worker.start()
+        try:
+            frame = worker.wait_newer(0, timeout=5)
+            assert frame is not None and int(frame.image[0, 0, 0]) == 90
+        finally:
+            worker.stop()
+    finally:
+        SOURCE_KINDS.pop("test pattern", None)
+    assert isinstance(make_source("pattern:90"), VideoFileSource)  # gone again
+
+
+def test_every_kind_says_what_it_accepts() -> None:
+    kinds = source_kinds()
+    assert {k.kind for k in kinds} >= {"device", "stream", "image folder", "video file"}
+    assert all(k.accepted for k in kinds)
+    assert kinds[-1] is VideoFileSource  # the fallback for any other path
 
 
 def test_video_file_plays_at_its_own_rate_and_loops(clip: Path) -> None:

@@ -13,8 +13,8 @@ from config import Settings
 from kiosk import flow
 from kiosk.context import KioskContext
 from printer.service import TicketPrinter
-from printer.testing import FakeNetworkPrinter
 from printer.ticket import Ticket
+from tests.support.fake_printer import FakeNetworkPrinter
 from tests.support.kiosk_app import start_kiosk
 
 

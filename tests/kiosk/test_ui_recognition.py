@@ -114,7 +114,7 @@ def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: 
     link), the kiosk's outbox holds nothing unsent, and the server has the ticket once."""
     import httpx
 
-    from printer.testing import FakeNetworkPrinter, read_qr
+    from tests.support.fake_printer import FakeNetworkPrinter, read_qr
 
     token = server.add_kiosk()
     with FakeNetworkPrinter() as fake:

@@ -15,7 +15,7 @@ from config import Settings
 from kiosk import flow
 from kiosk.context import KioskContext
 from kiosk.tickets import LEASED, ONLINE, Ticket
-from printer.testing import read_qr
+from tests.support.fake_printer import read_qr
 from tests.support.kiosk_app import start_kiosk
 
 

@@ -11,8 +11,8 @@ import pytest
 from config.printer import PrinterSettings
 from printer.escpos_decode import decode_raster
 from printer.service import TicketPrinter
-from printer.testing import FakeNetworkPrinter, closed_port
 from printer.ticket import Ticket
+from tests.support.fake_printer import FakeNetworkPrinter, closed_port
 
 BOUND_S = 2.0  # status timeout is 0.3 s in these tests
 

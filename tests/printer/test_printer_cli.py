@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 from printer.escpos_decode import decode_raster
-from printer.testing import FakeNetworkPrinter, closed_port
+from tests.support.fake_printer import FakeNetworkPrinter, closed_port
 
 
 @pytest.fixture

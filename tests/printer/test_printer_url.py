@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from printer.errors import PrinterConfigError
+from printer.transports import TRANSPORTS, Transport
+from printer.transports.address import PrinterAddress
 from printer.transports.file import FileTransport
 from printer.transports.image import ImageTransport
 from printer.transports.network import NetworkTransport
@@ -73,3 +75,55 @@ def test_usb_and_serial_need_their_driver_package(url: str, package: str) -> Non
         assert package in str(err) and "\n" not in str(err)
     else:
         assert transport.can_read and transport.url == url
+
+
+def test_unknown_scheme_lists_every_registered_one() -> None:
+    with pytest.raises(PrinterConfigError) as err:
+        open_printer("lpt://1")
+    for scheme in ("usb", "tcp", "serial", "file", "cups", "image"):
+        assert f"{scheme}://" in str(err.value)
+
+
+def test_a_new_transport_registers_its_scheme_by_being_defined() -> None:
+    """Adding a transport is one class: no branch to add in printer/url.py."""
+
+    class LoopTransport(Transport):
+        scheme = "loop-test"
+        example = "loop-test://NAME"
+
+        def __init__(self, url: str, name: str) -> None:
+            super().__init__(url)
+            self.name = name
+
+        @classmethod
+        def from_address(cls, address: PrinterAddress) -> LoopTransport:
+            address.params()
+            if not address.parts.netloc:
+                raise address.bad("expected loop-test://NAME")
+            return cls(address.text, address.parts.netloc)
+
+        def write(self, data: bytes, job: str = "ticket") -> None:
+            pass
+
+    try:
+        t = open_printer("loop-test://desk1")
+        assert isinstance(t, LoopTransport) and t.name == "desk1"
+        with pytest.raises(PrinterConfigError, match="expected loop-test://NAME"):
+            open_printer("loop-test://")
+        with pytest.raises(PrinterConfigError) as err:
+            open_printer("lpt://1")
+        assert "loop-test://NAME" in str(err.value)
+    finally:
+        TRANSPORTS.pop("loop-test", None)
+
+
+def test_two_transports_cannot_claim_one_scheme() -> None:
+    with pytest.raises(ValueError, match="'tcp' is taken by NetworkTransport"):
+
+        class OtherTcp(Transport):
+            scheme = "tcp"
+
+            def write(self, data: bytes, job: str = "ticket") -> None:
+                pass
+
+    assert TRANSPORTS["tcp"] is NetworkTransport

@@ -17,8 +17,8 @@ from printer.escpos_support import make_profile
 from printer.fonts import FontSet
 from printer.render import render_ticket
 from printer.service import TicketPrinter
-from printer.testing import read_qr
 from printer.ticket import Ticket
+from tests.support.fake_printer import read_qr
 
 
 def _same(a: Image.Image, b: Image.Image) -> bool:

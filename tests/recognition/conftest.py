@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ def labels(faces_dir: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def photo(faces_dir: Path):  # noqa: ANN201
+def photo(faces_dir: Path) -> Callable[[str], np.ndarray]:
     """Load a shared photo by its path relative to the faces folder, as RGB."""
     cache: dict[str, np.ndarray] = {}
 
