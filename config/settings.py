@@ -23,6 +23,7 @@ from config.recognition import RecognitionSettings
 from config.server import QueueServerSettings
 from config.storage import StorageSettings
 from config.sync import SyncSettings
+from config.voice import VoiceSettings
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
 
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     server: QueueServerSettings = Field(
         default_factory=QueueServerSettings, description="Central queue server."
     )
+    voice: VoiceSettings = Field(default_factory=VoiceSettings, description="Spoken calls.")
 
     @classmethod
     def settings_customise_sources(

@@ -17,6 +17,8 @@ PACKAGES=(
   cups-client
   # headless browser for the server's web-page tests
   chromium
+  # offline Vietnamese voice for the default voice pack of spoken calls
+  espeak-ng
 )
 
 missing=()
