@@ -40,4 +40,4 @@ export UV_PYTHON_DOWNLOADS=never
 # Compile bytecode at install: where PYTHONDONTWRITEBYTECODE is set (as on our build
 # machines) every start would otherwise recompile every module, tripling start-up time.
 uv sync --locked --compile-bytecode --quiet
-uv run --no-sync python -m compileall -q config recognition printer kiosk server >/dev/null
+uv run --no-sync python -m compileall -q ticketing config recognition printer voice kiosk server >/dev/null

@@ -65,7 +65,8 @@ def resample(samples: np.ndarray, rate: int, to_rate: int) -> np.ndarray:
             samples = np.convolve(samples, np.ones(width) / width, mode="same")
     n_out = max(1, round(len(samples) * to_rate / rate))
     t_out = np.arange(n_out) * (rate / to_rate)
-    return np.interp(t_out, np.arange(len(samples)), samples).astype(np.float32)
+    out: np.ndarray = np.interp(t_out, np.arange(len(samples)), samples).astype(np.float32)
+    return out
 
 
 def trim(samples: np.ndarray, rate: int, margin_ms: int = 10) -> np.ndarray:
