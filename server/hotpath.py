@@ -18,6 +18,8 @@ from __future__ import annotations
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.schemas import TicketIn
+
 PATH = "/api/v1/tickets"
 MAX_BODY = 16_384  # a ticket is about 200 bytes; larger bodies take the ordinary route
 
@@ -46,8 +48,6 @@ class TicketFastPath:
         if more is None:  # the client went away
             return
         replay = _replaying(body, more, receive)
-        from server.api import TicketIn
-
         try:
             ticket = TicketIn.model_validate_json(body)
         except ValidationError:
