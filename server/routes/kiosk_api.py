@@ -126,7 +126,8 @@ def upload_batch(body: BatchIn, request: Request,
     """Upload tickets issued offline (or queued in the kiosk's outbox), idempotent by id.
 
     Each ticket gets its own result, in the order sent; a rejected one does not stop the
-    others. Offline tickets join the queue at their ``issued_at``.
+    others. Offline tickets join the queue at their ``issued_at``. ``rejected`` is a
+    refusal for good (``reason`` says why, e.g. ``bad_number``); ``retry`` is temporary.
     """
     state = state_of(request)
     if len(body.tickets) > state.settings.max_batch_size:
