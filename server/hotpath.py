@@ -5,7 +5,7 @@ per-request machinery (routing, dependency solving, the exit stack) cost more CP
 storing the ticket. This ASGI middleware serves the common case directly: a JSON body
 within the size limit, a bearer token, no offline ``number``. It parses and answers with
 the same pydantic models as the FastAPI route and stores through the same
-:func:`server.api.store_online` batcher.
+:func:`server.kiosk_issuing.store_online` batcher.
 
 Anything else — a missing token, a body that does not validate, an offline ticket, or any
 refusal or error while storing — is handed to the FastAPI route unchanged (the body is

@@ -129,7 +129,7 @@ class User(Base):
 
 class DailySequence(Base):
     """Per service and local day: the last number handed out (online or leased) and how
-    many tickets wait in that queue now (see :func:`server.queue.bump_sequences`)."""
+    many tickets wait in that queue now (see :func:`server.domain.numbering.bump_sequences`)."""
 
     __tablename__ = "daily_sequences"
 
