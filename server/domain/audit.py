@@ -10,6 +10,7 @@ from server.models import AuditLog, Counter, Ticket, User, utcnow
 def audit(session: Session, user: User | None, action: str, *, site_id: int | None = None,
           ticket: Ticket | None = None, counter: Counter | None = None,
           detail: str = "") -> None:
+    """Record a staff action (or log-in) in the audit log; ``detail`` is free text."""
     session.add(AuditLog(
         at=utcnow(), user_id=user.id if user else None,
         site_id=site_id or (counter.site_id if counter else None),

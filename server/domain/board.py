@@ -76,5 +76,7 @@ def board_state(session: Session, settings: QueueServerSettings, site: Site) -> 
 
 
 def last_event_id(session: Session, site_id: int) -> int:
+    """The id of the site's newest timeline event (0 when none): the board's feed waits for
+    it to change."""
     return session.scalar(
         sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site_id)) or 0

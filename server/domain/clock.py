@@ -14,6 +14,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 def zone(site: Site | SiteRef) -> ZoneInfo:
+    """The site's time zone."""
     return ZoneInfo(site.timezone)
 
 
@@ -39,6 +40,8 @@ def day_bounds_utc(site: Site | SiteRef, day: dt.date) -> tuple[dt.datetime, dt.
 
 def is_open_now(site: Site | SiteRef, service: Service | ServiceRef,
                 at_utc: dt.datetime | None = None) -> bool:
+    """Whether ``service`` is open at the site's local time of ``at_utc`` (naive UTC;
+    default now)."""
     at = (at_utc or utcnow()).replace(tzinfo=dt.UTC).astimezone(zone(site))
     hhmm = at.strftime("%H:%M")
     return service.opens_at <= hhmm < service.closes_at

@@ -24,6 +24,7 @@ ACTIVE_AT_COUNTER: tuple[str, ...] = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 def get_counter(session: Session, user: User, counter_id: int, *, lock: bool = False
                 ) -> Counter:
+    """The counter, if the user may act on it (their site); ``lock``: SELECT ... FOR UPDATE."""
     counter = session.get(Counter, counter_id, with_for_update=lock or None)
     if counter is None or (user.site_id is not None and counter.site_id != user.site_id):
         raise NotFound("no such counter at your site")
@@ -31,6 +32,7 @@ def get_counter(session: Session, user: User, counter_id: int, *, lock: bool = F
 
 
 def current_ticket(session: Session, counter: Counter) -> Ticket | None:
+    """The ticket called to or served at the counter, if any."""
     return session.scalar(
         sa.select(Ticket).where(Ticket.counter_id == counter.id,
                                 Ticket.status.in_(ACTIVE_AT_COUNTER))
@@ -188,12 +190,14 @@ def _no_show(session: Session, ticket: Ticket, counter: Counter, user: User,
 
 
 def no_show(session: Session, user: User, counter_id: int) -> Ticket:
+    """Mark the called ticket a no-show."""
     counter = get_counter(session, user, counter_id, lock=True)
     ticket = _require_current(session, counter, (TicketStatus.CALLED,))
     return _no_show(session, ticket, counter, user, utcnow())
 
 
 def start(session: Session, user: User, counter_id: int) -> Ticket:
+    """Start serving the called ticket."""
     now = utcnow()
     counter = get_counter(session, user, counter_id, lock=True)
     ticket = _require_current(session, counter, (TicketStatus.CALLED,))
@@ -206,6 +210,7 @@ def start(session: Session, user: User, counter_id: int) -> Ticket:
 
 
 def complete(session: Session, user: User, counter_id: int) -> Ticket:
+    """Finish the ticket called or served at the counter."""
     now = utcnow()
     counter = get_counter(session, user, counter_id, lock=True)
     ticket = _require_current(session, counter, (TicketStatus.CALLED, TicketStatus.SERVING))
@@ -243,6 +248,7 @@ def transfer(session: Session, user: User, counter_id: int, service_code: str) -
 
 
 def set_counter_open(session: Session, user: User, counter_id: int, is_open: bool) -> Counter:
+    """Open or close the counter (for the estimates and the board)."""
     counter = get_counter(session, user, counter_id, lock=True)
     counter.is_open = is_open
     audit(session, user, "open_counter" if is_open else "close_counter", counter=counter)

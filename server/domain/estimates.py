@@ -74,6 +74,7 @@ def counters_for(session: Session, service_id: int) -> tuple[int, int]:
 
 
 def people_ahead(session: Session, ticket: Ticket | NewTicket) -> int:
+    """How many tickets of the same service and day wait before ``ticket`` (0 unless waiting)."""
     if ticket.status != TicketStatus.WAITING:
         return 0
     known = getattr(ticket, "ahead_at_issue", None)
@@ -103,6 +104,7 @@ def estimate_wait_minutes(
 
 
 def waiting_counts(session: Session, site: Site, day: dt.date) -> dict[int, int]:
+    """Waiting tickets per service id at the site on ``day``."""
     rows = session.execute(
         sa.select(Ticket.service_id, sa.func.count())
         .where(Ticket.site_id == site.id, Ticket.day == day, Ticket.status == TicketStatus.WAITING)

@@ -93,6 +93,7 @@ def bind_key(session: Session) -> object:
 
 
 def service_ref(service: Service) -> ServiceRef:
+    """The plain, cacheable copy of a service row."""
     return ServiceRef(service.id, service.site_id, service.code, service.prefix,
                       service.name_vi, service.name_en, service.opens_at, service.closes_at,
                       service.daily_cap, service.sort_order)
@@ -116,6 +117,7 @@ def find_service(session: Session, site: Site | SiteRef, code: str) -> ServiceRe
 
 
 def service_by_id(session: Session, service_id: int) -> ServiceRef:
+    """The service with this id, active or not (cached for a few seconds)."""
     key = (bind_key(session), "id", service_id)
     hit = _services.get(key)
     if isinstance(hit, ServiceRef):

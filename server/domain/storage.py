@@ -21,6 +21,7 @@ _T = TypeVar("_T")
 def add_event(session: Session, ticket: Ticket, kind: str, at: dt.datetime, *,
               counter_id: int | None = None, staff_id: int | None = None,
               kiosk_id: int | None = None, detail: str = "") -> None:
+    """Add a timeline event of ``ticket`` (``at``: naive UTC; ``detail`` cut to 200 characters)."""
     session.add(TicketEvent(
         ticket=ticket, site_id=ticket.site_id, kind=kind, at=at,
         service_id=ticket.service_id, counter_id=counter_id, staff_id=staff_id,
