@@ -9,7 +9,6 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,48 +25,18 @@ from config import Settings
 from config.server import QueueServerSettings
 from server.batching import Batcher
 from server.bootstrap import prepare_database
-from server.db import Database
+from server.errors import QueueError
 from server.hotpath import TicketFastPath
-from server.queue import QueueError
+from server.kiosk_issuing import store_online
+from server.routes import kiosk_api, pages, staff_api
+from server.routes.pages import html_error
 from server.security import Signer, load_secret
+from server.state import API_VERSION, ServerState
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_DATA_DIR = Path("./var")
-API_VERSION = "1.0"
-
-
-@dataclass
-class ServerState:
-    """What every request handler reaches through ``request.app.state.qs``."""
-
-    settings: QueueServerSettings
-    db: Database
-    signer: Signer
-    templates: Jinja2Templates
-    data_dir: Path
-    # Stores the tickets of POST /tickets in batches (group commit); set by create_app.
-    issuer: Batcher = field(init=False)
-    _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
-
-    def public_base(self, request: Request) -> str:
-        """Base URL of survey links: the configured public URL, else the request's."""
-        return self.base_for_scope(request.scope)
-
-    def base_for_scope(self, scope: Scope) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        host = next((v for k, v in scope["headers"] if k == b"host"), None)
-        server = scope.get("server")
-        key = (scope.get("scheme"), host, scope.get("root_path"),
-               tuple(server) if server else None)
-        base = self._bases.get(key)
-        if base is None:  # worked out once per address the server is reached at
-            base = str(Request(scope).base_url).rstrip("/")
-            if len(self._bases) < 1000:
-                self._bases[key] = base
-        return base
 
 
 def tune_for_serving() -> None:
@@ -178,10 +147,6 @@ def create_app(
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     state = ServerState(settings=settings, db=db, signer=signer, templates=templates,
                         data_dir=root)
-    from server.api import router as api_router
-    from server.api import store_online
-    from server.web import router as web_router
-
     state.issuer = Batcher(lambda items: store_online(state, items),  # type: ignore[arg-type]
                            max_batch=settings.issue_batch_max, name="ticket-issuer")
 
@@ -223,8 +188,6 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        from server.web import html_error
-
         if exc.status_code in (401, 403, 404) and request.url.path.startswith(
             ("/console", "/reports", "/s/", "/board", "/login")
         ) and "text/html" in request.headers.get("accept", ""):
@@ -232,8 +195,9 @@ def create_app(
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
-    app.include_router(api_router)
-    app.include_router(web_router)
+    app.include_router(kiosk_api.router)
+    app.include_router(staff_api.router)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(TicketFastPath)  # outermost: see server/hotpath.py

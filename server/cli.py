@@ -221,8 +221,8 @@ def user_add(ctx: Ctx, username: str, role: str, password: str | None, full_name
     """Add a staff user (or reset an existing user's password, role and site)."""
     import sqlalchemy as sa
 
+    from server.domain.audit import audit
     from server.models import User
-    from server.queue import audit
     from server.security import hash_password
 
     if not 1 <= len(username) <= 64:

@@ -5,7 +5,7 @@ per-request machinery (routing, dependency solving, the exit stack) cost more CP
 storing the ticket. This ASGI middleware serves the common case directly: a JSON body
 within the size limit, a bearer token, no offline ``number``. It parses and answers with
 the same pydantic models as the FastAPI route and stores through the same
-:func:`server.api.store_online` batcher.
+:func:`server.kiosk_issuing.store_online` batcher.
 
 Anything else — a missing token, a body that does not validate, an offline ticket, or any
 refusal or error while storing — is handed to the FastAPI route unchanged (the body is
@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.schemas import TicketIn
 
 PATH = "/api/v1/tickets"
 MAX_BODY = 16_384  # a ticket is about 200 bytes; larger bodies take the ordinary route
@@ -46,8 +48,6 @@ class TicketFastPath:
         if more is None:  # the client went away
             return
         replay = _replaying(body, more, receive)
-        from server.api import TicketIn
-
         try:
             ticket = TicketIn.model_validate_json(body)
         except ValidationError:

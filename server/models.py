@@ -11,6 +11,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ticketing.status import TicketStatus
+
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(
@@ -28,13 +30,6 @@ def utcnow() -> dt.datetime:
     """Now, as naive UTC (what every column stores)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
-
-# Ticket statuses. A transfer puts the ticket back to "waiting" in another service.
-WAITING, CALLED, SERVING, DONE, NO_SHOW, CANCELLED = (
-    "waiting", "called", "serving", "done", "no_show", "cancelled",
-)
-OPEN_STATUSES = (WAITING, CALLED, SERVING)
-ACTIVE_AT_COUNTER = (CALLED, SERVING)
 
 # Staff roles, from least to most rights.
 ROLE_STAFF, ROLE_MANAGER, ROLE_ADMIN = "staff", "manager", "admin"
@@ -134,7 +129,7 @@ class User(Base):
 
 class DailySequence(Base):
     """Per service and local day: the last number handed out (online or leased) and how
-    many tickets wait in that queue now (see :func:`server.queue.bump_sequences`)."""
+    many tickets wait in that queue now (see :func:`server.domain.numbering.bump_sequences`)."""
 
     __tablename__ = "daily_sequences"
 
@@ -186,7 +181,7 @@ class Ticket(Base):
     citizen_id: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosks.id"), nullable=True)
     offline: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    status: Mapped[str] = mapped_column(sa.String(16), default=WAITING)
+    status: Mapped[str] = mapped_column(sa.String(16), default=TicketStatus.WAITING.value)
     issued_at: Mapped[dt.datetime] = mapped_column(sa.DateTime)
     # Place in the queue: the issue time (kept across transfers).
     queue_at: Mapped[dt.datetime] = mapped_column(sa.DateTime)

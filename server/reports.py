@@ -10,7 +10,8 @@ import math
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from server.models import CANCELLED, DONE, NO_SHOW, Service, Site, SurveyResponse, Ticket
+from server.models import Service, Site, SurveyResponse, Ticket
+from ticketing.status import TicketStatus
 
 COLUMNS = [
     ("day", "Ngày / Day"),
@@ -71,15 +72,15 @@ def report_rows(session: Session, site: Site, start: dt.date, end: dt.date) -> l
                                            "cancelled": 0, "waits": [], "services": [],
                                            "ratings": []})
         g["issued"] += 1
-        if status == DONE:
+        if status == TicketStatus.DONE:
             g["served"] += 1
-        elif status == NO_SHOW:
+        elif status == TicketStatus.NO_SHOW:
             g["no_show"] += 1
-        elif status == CANCELLED:
+        elif status == TicketStatus.CANCELLED:
             g["cancelled"] += 1
         if called is not None and issued is not None and called >= issued:
             g["waits"].append((called - issued).total_seconds() / 60)
-        if status == DONE and done is not None:
+        if status == TicketStatus.DONE and done is not None:
             began = serving or called
             if began is not None and done >= began:
                 g["services"].append((done - began).total_seconds() / 60)

@@ -259,8 +259,9 @@ def test_one_batch_of_requests_answers_each_on_its_own(client: TestClient, app: 
     answer, and the numbers stay contiguous."""
     from fastapi.exceptions import HTTPException
 
-    from server import queue as q
-    from server.api import TicketIn, store_online
+    from server.errors import QueueError
+    from server.kiosk_issuing import store_online
+    from server.schemas import TicketIn
 
     state = app.state.qs
     token = add_kiosk(app)
@@ -279,6 +280,6 @@ def test_one_batch_of_requests_answers_each_on_its_own(client: TestClient, app: 
             for r in out] == [("A002", True), ("A001", False), ("A003", True),
                               "HTTPException", ("A003", False), "Invalid", ("B001", True)]
     assert isinstance(out[3], HTTPException) and out[3].status_code == 401
-    assert isinstance(out[5], q.QueueError) and "unknown service" in out[5].message
+    assert isinstance(out[5], QueueError) and "unknown service" in out[5].message
     assert [r[0].people_ahead for r in (out[0], out[2])] == [1, 2]
     assert count_tickets(app) == 4

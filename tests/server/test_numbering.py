@@ -16,8 +16,10 @@ from fastapi import FastAPI
 from qs_helpers import LiveServer, add_kiosk, auth, make_app, new_id
 
 from config.server import QueueServerSettings
-from server import queue as q
 from server.db import Database
+from server.domain.clock import local_day
+from server.domain.issuing import issue_ticket
+from server.domain.records import TicketRequest
 from server.models import Kiosk, Service, Site, Ticket
 
 
@@ -31,12 +33,12 @@ def test_numbers_follow_the_pattern_and_restart_at_local_midnight(app: FastAPI) 
         # 16:59:59 UTC is 23:59:59 in Hanoi; one second later is the next local day.
         before = dt.datetime(2026, 3, 1, 16, 59, 59)
         after = before + dt.timedelta(seconds=1)
-        assert q.local_day(site, before) == dt.date(2026, 3, 1)
-        assert q.local_day(site, after) == dt.date(2026, 3, 2)
+        assert local_day(site, before) == dt.date(2026, 3, 1)
+        assert local_day(site, after) == dt.date(2026, 3, 2)
         numbers = []
         for now in (before, before, after):
-            t, created = q.issue_ticket(s, state.settings, site, kiosk,
-                                        q.TicketRequest(id=uuid.uuid4(), service="LD"), now=now)
+            t, created = issue_ticket(s, state.settings, site, kiosk,
+                                        TicketRequest(id=uuid.uuid4(), service="LD"), now=now)
             assert created
             numbers.append((t.day, t.number))
         assert numbers == [(dt.date(2026, 3, 1), "F001"), (dt.date(2026, 3, 1), "F002"),
@@ -144,8 +146,8 @@ def test_many_connections_reserve_unique_numbers(db_url: str, tmp_path: Path) ->
             with db.session() as s:
                 site = s.get(Site, site_id)
                 kiosk = s.scalar(sa.select(Kiosk))
-                t, _created = q.issue_ticket(s, settings, site, kiosk,
-                                             q.TicketRequest(id=uuid.uuid4(), service="CT"))
+                t, _created = issue_ticket(s, settings, site, kiosk,
+                                             TicketRequest(id=uuid.uuid4(), service="CT"))
                 number = t.number
             with lock:
                 got.append(number)

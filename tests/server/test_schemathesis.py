@@ -16,7 +16,7 @@ from hypothesis.errors import Unsatisfiable
 from qs_helpers import PASSWORD, add_kiosk, add_user, make_app
 from schemathesis import GenerationMode
 
-from server.api import SESSION_COOKIE
+from server.auth import SESSION_COOKIE
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server import queue as q
-from server.api import SESSION_COOKIE, perform, report_scope
-from server.app import ServerState
+from server.auth import SESSION_COOKIE
+from server.domain.audit import audit
+from server.domain.board import board_state, last_event_id
+from server.domain.counters import counter_queue, current_ticket, get_counter
+from server.errors import QueueError
 from server.models import (
-    DONE,
     ROLE_MANAGER,
     ROLES,
     Counter,
@@ -32,6 +33,10 @@ from server.models import (
     utcnow,
 )
 from server.reports import COLUMNS, report_rows
+from server.security import verify_password
+from server.staff_actions import perform, report_scope
+from server.state import state_of
+from ticketing.status import TicketStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,12 +48,9 @@ ACTION_LABELS = {
     "complete": "Hoàn thành / Done",
     "no-show": "Vắng mặt / No-show",
 }
-STATUS_VI = {"waiting": "Đang chờ", "called": "Đã gọi", "serving": "Đang phục vụ",
-             "done": "Đã xong", "no_show": "Vắng mặt", "cancelled": "Đã hủy"}
-
-
-def state_of(request: Request) -> ServerState:
-    return request.app.state.qs
+STATUS_VI = {TicketStatus.WAITING: "Đang chờ", TicketStatus.CALLED: "Đã gọi",
+             TicketStatus.SERVING: "Đang phục vụ", TicketStatus.DONE: "Đã xong",
+             TicketStatus.NO_SHOW: "Vắng mặt", TicketStatus.CANCELLED: "Đã hủy"}
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: object
@@ -135,15 +137,13 @@ def login_submit(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
-    from server.security import verify_password
-
     state = state_of(request)
     with state.db.session() as s:
         user = s.scalar(sa.select(User).where(User.username == username))
         if user is None or not user.active or not verify_password(user, password):
             return render(request, "login.html", 401, next=_safe_next(next),
                           error="Sai tên đăng nhập hoặc mật khẩu / Wrong username or password")
-        q.audit(s, user, "login", site_id=user.site_id)
+        audit(s, user, "login", site_id=user.site_id)
         uid = user.id
     response = RedirectResponse(_safe_next(next), 303)
     response.set_cookie(SESSION_COOKIE, state.signer.session_cookie(uid),
@@ -175,10 +175,10 @@ def console_index(request: Request) -> HTMLResponse:
 def _console_context(request: Request, user: User, counter_id: int) -> dict:
     state = state_of(request)
     with state.db.read_session() as s:
-        counter = q.get_counter(s, user, counter_id)
+        counter = get_counter(s, user, counter_id)
         site = s.get(Site, counter.site_id)
-        current = q.current_ticket(s, counter)
-        waiting = q.counter_queue(s, counter, 50)
+        current = current_ticket(s, counter)
+        waiting = counter_queue(s, counter, 50)
         services = list(s.scalars(sa.select(Service).where(
             Service.site_id == counter.site_id, Service.active.is_(True))
             .order_by(Service.sort_order)))
@@ -220,7 +220,7 @@ def console_action(
     arg = number if action == "call" else service if action == "transfer" else None
     try:
         ticket = perform(state_of(request), user, counter_id, action, arg)
-    except q.QueueError as exc:
+    except QueueError as exc:
         return render(request, "console.html", exc.status, message=exc.message,
                       **_console_context(request, user, counter_id))
     if action == "call-next" and ticket is None:
@@ -244,7 +244,7 @@ def _site(request: Request, code: str) -> Site:
 def board_payload(request: Request, site: Site) -> dict:
     state = state_of(request)
     with state.db.read_session() as s:
-        data = q.board_state(s, state.settings, site)
+        data = board_state(s, state.settings, site)
     for call in data["recent_calls"]:
         call.update({"announce": announcement(call["number"], call["counter"])})
     return data
@@ -274,7 +274,7 @@ async def board_events(request: Request, site_code: str) -> StreamingResponse:
 
     def last_id() -> int:
         with state.db.read_session() as s:
-            return q.last_event_id(s, site.id)
+            return last_event_id(s, site.id)
 
     async def stream():  # type: ignore[no-untyped-def]
         seen = -1
@@ -339,7 +339,7 @@ def survey_submit(
         ticket = s.get(Ticket, ticket_id)
         if ticket is None:
             raise StarletteHTTPException(404, "Không tìm thấy phiếu / Ticket not found.")
-        if ticket.status != DONE:
+        if ticket.status != TicketStatus.DONE:
             error = ("Bạn có thể đánh giá sau khi được phục vụ xong. / You can rate the "
                      "service once it is done.")
         elif s.scalar(sa.select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket_id)):

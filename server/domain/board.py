@@ -1,0 +1,82 @@
+"""What the display board shows, and the last event id its live feed waits on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from config.server import QueueServerSettings
+from server.domain.clock import day_bounds_utc, local_day
+from server.domain.counters import ACTIVE_AT_COUNTER
+from server.domain.estimates import waiting_counts
+from server.models import Counter, Service, Site, Ticket, TicketEvent
+
+
+def board_state(session: Session, settings: QueueServerSettings, site: Site) -> dict:
+    """What the display board shows: calls per counter, the last calls, waiting counts."""
+    day = local_day(site)
+    start, _ = day_bounds_utc(site, day)
+    services = list(session.scalars(
+        sa.select(Service).where(Service.site_id == site.id, Service.active.is_(True))
+        .order_by(Service.sort_order)
+    ))
+    waiting = waiting_counts(session, site, day)
+    counters = {c.id: c for c in session.scalars(
+        sa.select(Counter).where(Counter.site_id == site.id))}
+    by_id = {s.id: s for s in services}
+    last_id = session.scalar(
+        sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site.id)) or 0
+    rows = session.execute(
+        sa.select(TicketEvent.id, TicketEvent.kind, TicketEvent.at, TicketEvent.counter_id,
+                  Ticket.number, Ticket.service_id)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(TicketEvent.site_id == site.id, TicketEvent.kind.in_(("called", "recalled")),
+               TicketEvent.at >= start)
+        .order_by(TicketEvent.id.desc()).limit(settings.board_recent_calls)
+    ).all()
+    recent = []
+    for eid, kind, at, counter_id, number, service_id in rows:
+        c = counters.get(counter_id)
+        recent.append({
+            "event_id": eid, "kind": kind, "at": at.replace(tzinfo=dt.UTC).isoformat(),
+            "number": number, "counter": c.number if c else None,
+            "counter_name": c.name if c else "", "service": by_id[service_id].code
+            if service_id in by_id else "",
+        })
+    active = session.execute(
+        sa.select(Ticket.number, Ticket.status, Ticket.counter_id, Ticket.service_id,
+                  Ticket.called_at)
+        .where(Ticket.site_id == site.id, Ticket.day == day,
+               Ticket.status.in_(ACTIVE_AT_COUNTER))
+    ).all()
+    at_counter = []
+    for number, status, counter_id, service_id, _called in active:
+        c = counters.get(counter_id)
+        if c is None:
+            continue
+        at_counter.append({"counter": c.number, "counter_name": c.name, "number": number,
+                           "status": status,
+                           "service": by_id[service_id].code if service_id in by_id else ""})
+    at_counter.sort(key=lambda r: r["counter"])
+    return {
+        "site": site.code,
+        "site_name": site.name,
+        "day": day.isoformat(),
+        "last_event_id": last_id,
+        "serving": at_counter,
+        "recent_calls": recent,
+        "services": [
+            {"code": s.code, "prefix": s.prefix, "name_vi": s.name_vi, "name_en": s.name_en,
+             "waiting": waiting.get(s.id, 0)}
+            for s in services
+        ],
+    }
+
+
+def last_event_id(session: Session, site_id: int) -> int:
+    """The id of the site's newest timeline event (0 when none): the board's feed waits for
+    it to change."""
+    return session.scalar(
+        sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site_id)) or 0

@@ -1,0 +1,133 @@
+"""Writing tickets and their timeline events: the bulk inserts of the issuing hot path,
+the "issued" event, and looking up ids already stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from collections.abc import Iterator
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from server.domain.refs import KioskRef
+from server.errors import QueueError
+from server.models import Kiosk, Ticket, TicketEvent
+
+_T = TypeVar("_T")
+
+def add_event(session: Session, ticket: Ticket, kind: str, at: dt.datetime, *,
+              counter_id: int | None = None, staff_id: int | None = None,
+              kiosk_id: int | None = None, detail: str = "") -> None:
+    """Add a timeline event of ``ticket`` (``at``: naive UTC; ``detail`` cut to 200 characters)."""
+    session.add(TicketEvent(
+        ticket=ticket, site_id=ticket.site_id, kind=kind, at=at,
+        service_id=ticket.service_id, counter_id=counter_id, staff_id=staff_id,
+        kiosk_id=kiosk_id, detail=detail[:200],
+    ))
+
+
+def get_existing(session: Session, kiosk: Kiosk | KioskRef, ticket_id: uuid.UUID | str
+                 ) -> Ticket | None:
+    """The ticket with this id, if stored; a ticket of another site is a conflict."""
+    ticket = session.get(Ticket, str(ticket_id))
+    if ticket is not None and ticket.site_id != kiosk.site_id:
+        raise QueueError("this ticket id is already used at another site", 409,
+                         reason="id_elsewhere")
+    return ticket
+
+
+def chunks(items: list[_T], size: int = 500) -> Iterator[list[_T]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def stored_tickets(session: Session, ids: list[str]) -> dict[str, Ticket]:
+    """The tickets among ``ids`` that are stored already, by id."""
+    stored: dict[str, Ticket] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for t in session.scalars(sa.select(Ticket).where(Ticket.id.in_(chunk))):
+            stored[t.id] = t
+    return stored
+
+
+def issued_event(row: dict, detail: str = "") -> dict:
+    """The "issued" timeline event of a ticket row about to be inserted."""
+    return dict(ticket_id=row["id"], site_id=row["site_id"], kind="issued",
+                at=row["issued_at"], service_id=row["service_id"], kiosk_id=row["kiosk_id"],
+                detail=detail)
+
+
+_tickets = Ticket.__table__
+_NEW_TICKET_COLUMNS = ("id", "site_id", "service_id", "number_service_id", "day", "seq",
+                       "number", "priority", "citizen_id", "kiosk_id", "offline", "status",
+                       "issued_at", "queue_at", "received_at", "recalls")
+_TYPED_COLUMNS = ("day", "priority", "offline", "issued_at", "queue_at", "received_at")
+INSERT_EVENTS = sa.insert(TicketEvent.__table__)
+
+
+class IdsTaken(Exception):
+    """Some ids given to :func:`issue_online` were already stored (without ``precheck``:
+    a kiosk sent a ticket again; with it: another transaction stored the same id at the
+    same moment). Roll back, then retry with ``precheck=True`` or one ticket at a time."""
+
+
+# PostgreSQL: every new ticket and its "issued" event in one statement whatever the
+# batch size: one array per column (unnest), a data-modifying CTE for the events. The text
+# never changes, so the server prepares it once per connection.
+_INSERT_NEW_PG = sa.text("""
+WITH t AS (
+  INSERT INTO tickets (id, site_id, service_id, number_service_id, day, seq, number,
+                       priority, citizen_id, kiosk_id, offline, status, issued_at, queue_at,
+                       received_at, recalls)
+  SELECT u.id, u.site_id, u.service_id, u.service_id, u.day, u.seq, u.number, u.priority,
+         u.citizen_id, u.kiosk_id, false, 'waiting', u.at, u.at, u.at, 0
+  FROM unnest(CAST(:id AS varchar[]), CAST(:site_id AS integer[]),
+              CAST(:service_id AS integer[]), CAST(:day AS date[]), CAST(:seq AS integer[]),
+              CAST(:number AS varchar[]), CAST(:priority AS boolean[]),
+              CAST(:citizen_id AS varchar[]), CAST(:kiosk_id AS integer[]),
+              CAST(:at AS timestamp[]))
+       AS u(id, site_id, service_id, day, seq, number, priority, citizen_id, kiosk_id, at)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, site_id, service_id, kiosk_id, issued_at)
+INSERT INTO ticket_events (ticket_id, site_id, kind, at, service_id, kiosk_id, detail)
+SELECT id, site_id, 'issued', issued_at, service_id, kiosk_id, '' FROM t
+RETURNING ticket_id
+""")
+_PG_ARRAYS = ("id", "site_id", "service_id", "day", "seq", "number", "priority", "citizen_id",
+              "kiosk_id")
+
+
+@functools.lru_cache(maxsize=512)
+def _insert_tickets_sqlite(rows: int) -> sa.TextClause:
+    """SQLite: a multi-row ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``, built
+    once per row count."""
+    columns = ", ".join(_NEW_TICKET_COLUMNS)
+    values = ", ".join("(" + ", ".join(f":{c}{i}" for c in _NEW_TICKET_COLUMNS) + ")"
+                       for i in range(rows))
+    binds = [sa.bindparam(f"{c}{i}", type_=_tickets.c[c].type)
+             for i in range(rows) for c in _TYPED_COLUMNS]
+    return sa.text(f"INSERT INTO tickets ({columns}) VALUES {values} "
+                   "ON CONFLICT (id) DO NOTHING RETURNING id").bindparams(*binds)
+
+
+def insert_new_tickets(session: Session, rows: list[dict]) -> set[str]:
+    """Insert online tickets (all of one issue time) and their "issued" events; return
+    the ids written (an id already stored is skipped, not an error)."""
+    if session.get_bind().dialect.name == "postgresql":
+        params = {c: [row[c] for row in rows] for c in _PG_ARRAYS}
+        params["at"] = [row["issued_at"] for row in rows]
+        return set(session.scalars(_INSERT_NEW_PG, params))
+    written: set[str] = set()
+    for chunk in chunks(rows, 50):
+        params = {f"{c}{i}": row[c] for i, row in enumerate(chunk) for c in _NEW_TICKET_COLUMNS}
+        new = set(session.scalars(_insert_tickets_sqlite(len(chunk)), params))
+        written |= new
+        if new:
+            session.execute(INSERT_EVENTS,
+                            [issued_event(row) for row in chunk if row["id"] in new])
+    return written
+

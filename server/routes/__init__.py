@@ -1,0 +1,1 @@
+"""The HTTP routes: the JSON API (kiosk and staff) and the web pages."""
