@@ -87,7 +87,7 @@ def first_identifiable_frame(ctx) -> int:  # noqa: ANN001
 def bench_greeting(loops: int) -> None:
     from config import Settings
     from kiosk import flow
-    from kiosk.commands.run import build_app
+    from kiosk.assembly import build_app
     from kiosk.context import KioskContext
 
     print("== greeting: first identifiable frame -> greeting screen ==")
@@ -140,7 +140,7 @@ def bench_greeting(loops: int) -> None:
 def bench_preview(seconds: float = 5.0) -> None:
     from config import Settings
     from kiosk import flow
-    from kiosk.commands.run import build_app
+    from kiosk.assembly import build_app
     from kiosk.context import KioskContext
 
     print("\n== preview frame rate while the engine works ==")
@@ -178,7 +178,7 @@ def _fill_registry(data_dir: Path, n: int) -> None:
     from benchlib import fill_registry
 
     from kiosk.crypto import FaceCipher, load_or_create_key
-    from kiosk.db import make_engine
+    from kiosk.schema import make_engine
 
     cipher = FaceCipher(load_or_create_key(data_dir / "face.key"))
     engine = make_engine(f"sqlite:///{data_dir / 'kiosk.db'}")

@@ -221,8 +221,9 @@ def people() -> None:
 @with_context
 def people_list(ctx: KioskContext, search: str | None, as_json: bool) -> None:
     """List enrolled citizens (id numbers masked)."""
-    from kiosk.db import database_url, make_engine
+    from kiosk.db import database_url
     from kiosk.registry import RegistryStore
+    from kiosk.schema import make_engine
 
     engine = make_engine(database_url(ctx.settings, ctx.data_dir))
     try:

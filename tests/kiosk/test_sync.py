@@ -10,16 +10,12 @@ import httpx
 import pytest
 
 from config.sync import SyncSettings
-from kiosk.db import make_engine, make_sessionmaker
-from kiosk.flow import IssueTicket, Service
-from kiosk.sync import (
-    NoNumberError,
-    QueueClient,
-    ServerError,
-    ServerIssuer,
-    SyncWorker,
-    load_catalogue,
-)
+from kiosk.adapters.issuing import NoNumberError, ServerIssuer
+from kiosk.adapters.server_client import QueueClient, ServerError
+from kiosk.adapters.sync import SyncWorker, load_catalogue
+from kiosk.db import make_sessionmaker
+from kiosk.model import IssueTicket, Service
+from kiosk.schema import make_engine
 from kiosk.tickets import LEASED, ONLINE, TicketStore
 from tests.support.queue_server import QueueServerProcess
 
@@ -135,7 +131,7 @@ def test_sources_are_recorded(server: QueueServerProcess, store: TicketStore,
                               tmp_path: Path) -> None:
     import sqlalchemy as sa
 
-    from kiosk.tickets import Ticket
+    from kiosk.tickets import TicketRow
 
     client = QueueClient(server.url, server.add_kiosk())
     SyncWorker(client, store, settings(), tmp_path).step()
@@ -143,6 +139,6 @@ def test_sources_are_recorded(server: QueueServerProcess, store: TicketStore,
     server.stop()
     offline = ServerIssuer(client, store, settings())(IssueTicket("HT", None, None, False))
     with store.sessions() as session:
-        sources = dict(session.execute(sa.select(Ticket.id, Ticket.source)).all())
+        sources = dict(session.execute(sa.select(TicketRow.id, TicketRow.source)).all())
     assert sources == {online.id: ONLINE, offline.id: LEASED}
     client.close()

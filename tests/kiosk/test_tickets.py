@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from config.kiosk import KioskSettings
-from kiosk.db import make_engine, make_sessionmaker
-from kiosk.flow import services_from_settings
+from kiosk.db import make_sessionmaker
+from kiosk.model import services_from_settings
+from kiosk.schema import make_engine
 from kiosk.tickets import CALLED, PRINT_FAILED, PRINTED, TicketStore
 
 TZ = timezone(timedelta(hours=7))

@@ -14,14 +14,14 @@ from PySide6.QtCore import Qt
 from config import Settings
 from kiosk import flow
 from kiosk.context import KioskContext
-from kiosk.tickets import LEASED, ONLINE, Ticket
+from kiosk.tickets import LEASED, ONLINE, TicketRow
 from printer.testing import read_qr
 from tests.support.kiosk_app import start_kiosk
 
 
 def source_of(app, ticket_id: str) -> str:
     with app.parts.store.sessions() as s:
-        return s.get(Ticket, ticket_id).source
+        return s.get(TicketRow, ticket_id).source
 
 
 def take(qtbot, app, code: str) -> flow.IssuedTicket:
