@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from config.catalogue import DEFAULT_SERVICES as CATALOGUE_DEFAULTS
+
+#: Settings that were removed, and what to do instead (an old file still setting one gets
+#: this message rather than "extra inputs are not permitted").
+REMOVED = {
+    "number_format": "removed: ticket numbers are written with the queue server's "
+    "server.number_pattern (a kiosk formats leased numbers with the pattern each lease "
+    "carries; standalone kiosks use {prefix}{seq:03d}); delete kiosk.number_format from "
+    "the config file",
+}
 
 DEFAULT_SERVICES = [
     f"{s['code']}|{s['prefix']}|{s['name_vi']}|{s['name_en']}" for s in CATALOGUE_DEFAULTS
@@ -28,6 +37,15 @@ class KioskSettings(BaseModel):
     """The touchscreen app."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_settings(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, why in REMOVED.items():
+                if name in data:
+                    raise ValueError(f"{name} {why}")
+        return data
 
     centre_name: str = Field(
         "Trung tâm Phục vụ hành chính công", description="Name of the centre printed on tickets."
@@ -98,11 +116,6 @@ class KioskSettings(BaseModel):
         ["elderly", "disabled", "pregnant", "merit"],
         description="Registry priority groups that give a priority ticket automatically.",
     )
-    number_format: str = Field(
-        "{prefix}{seq:03d}",
-        description="How standalone numbers are written; {prefix} is the service letter, {seq} "
-        "the day's sequence.",
-    )
     services: list[str] = Field(
         DEFAULT_SERVICES,
         description="Services offered when no server catalogue is cached (standalone, or "
@@ -122,13 +135,4 @@ class KioskSettings(BaseModel):
                 raise ValueError(f"service {code!r}: code and prefix must be unique")
             codes.add(code)
             prefixes.add(prefix)
-        return value
-
-    @field_validator("number_format")
-    @classmethod
-    def _check_format(cls, value: str) -> str:
-        try:
-            value.format(prefix="A", seq=1)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"number_format must use only {{prefix}} and {{seq}}: {exc}") from None
         return value

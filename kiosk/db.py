@@ -1,8 +1,9 @@
-"""The kiosk's local database: one SQLAlchemy engine and one declarative base.
+"""The kiosk's local database connection and its declarative base.
 
 Every kiosk table (registry replica, tickets, outbox, audit log) derives from ``Base`` and
 lives in one database: SQLite file ``kiosk.db`` under the data dir by default, or the
-PostgreSQL URL in ``storage.database_url``.
+PostgreSQL URL in ``storage.database_url``. This module knows no table: ``kiosk.schema``
+imports the modules that define them and creates them (so nothing here imports back).
 """
 
 from __future__ import annotations
@@ -34,15 +35,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> sa.Engine:
-    """Create the engine and every kiosk table that does not exist yet."""
+def connect(url: str) -> sa.Engine:
+    """An engine on ``url`` (SQLite gets WAL, full sync and foreign keys); no table made."""
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-    # Import the modules that define tables so create_all knows them.
-    import kiosk.tables  # noqa: F401
-
-    Base.metadata.create_all(engine)
     return engine
 
 

@@ -12,9 +12,10 @@ import numpy as np
 
 from kiosk.context import KioskContext
 from kiosk.crypto import FaceCipher, load_or_create_key
-from kiosk.db import database_url, make_engine
+from kiosk.db import database_url
 from kiosk.id_card import validate_id_number
-from kiosk.registry import CitizenInfo, NewTemplate, PriorityGroup, RegistryStore
+from kiosk.registry import CitizenRecord, NewTemplate, PriorityGroup, RegistryStore
+from kiosk.schema import make_engine
 from recognition.engine import FaceEngine
 from recognition.images import ImageError, load_image
 from recognition.index import TemplateIndex
@@ -36,7 +37,7 @@ class Rejected:
 class EnrolmentResult:
     """What `enrol` did: the citizen (None when refused), templates stored, photos rejected."""
 
-    citizen: CitizenInfo | None
+    citizen: CitizenRecord | None
     created: bool = False
     stored: int = 0
     rejected: list[Rejected] = field(default_factory=list)

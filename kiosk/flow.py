@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
+
+from kiosk.model import CitizenInfo, IssuedTicket, IssueTicket, Service
 
 if TYPE_CHECKING:
     from config.kiosk import KioskSettings
@@ -53,64 +55,7 @@ GUIDANCE_KEYS = {
 PRINT_ANSWER_S = 15.0
 
 
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Service:
-    """One service of the catalogue: ``code``, one-letter ``prefix``, names in both languages,
-    and the counters that serve it (known from the server's catalogue; empty standalone)."""
-
-    code: str
-    prefix: str
-    name_vi: str
-    name_en: str
-    counters: tuple[int, ...] = ()
-
-    def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_vi
-
-    def counters_text(self) -> str:
-        """The counters as printed on a ticket: ``"1, 2"`` ("" when unknown)."""
-        return ", ".join(str(c) for c in self.counters)
-
-
-def services_from_settings(settings: KioskSettings) -> list[Service]:
-    """The fallback catalogue from ``kiosk.services`` (used until a server catalogue is cached)."""
-    from config.kiosk import parse_service_line
-
-    return [Service(*parse_service_line(line)) for line in settings.services]
-
-
-@dataclass(frozen=True)
-class CitizenInfo:
-    """What the flow needs to know about a recognised citizen (from the registry)."""
-
-    citizen_id: int
-    display_name: str
-    date_of_birth: date | None = None
-    priority_group: str | None = None
-
-
-@dataclass(frozen=True)
-class IssuedTicket:
-    """A ticket as the flow and the screens see it (committed locally already).
-
-    ``issued_at`` is local wall-clock time; ``people_ahead`` is None when unknown
-    (standalone); ``waiting`` is False once the ticket was called or finished.
-    """
-
-    id: str
-    service: str
-    number: str
-    priority: bool
-    issued_at: datetime
-    citizen_id: int | None = None
-    guest_key: str | None = None
-    people_ahead: int | None = None
-    counters: str = ""
-    waiting: bool = True
-    survey_url: str | None = None
+# --------------------------------------------------------------------------- rules
 
 
 def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSettings) -> bool:
@@ -269,16 +214,6 @@ class ShowScreen:
     priority: bool = False
     message: str | None = None
     printing: bool = False
-
-
-@dataclass(frozen=True)
-class IssueTicket:
-    """Issue a new ticket; the app answers with ``TicketIssued`` or ``IssueFailed``."""
-
-    service: str
-    citizen_id: int | None
-    guest_key: str | None
-    priority: bool
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class AuditEvent(Base):
 
 
 @dataclass(frozen=True)
-class CitizenInfo:
+class CitizenRecord:
     """A citizen as shown to an admin or the kiosk flow: never the full id number."""
 
     id: int
@@ -117,18 +117,18 @@ class RegistryStore:
         self.cipher = cipher
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
-    def _info(self, session: Any, c: Citizen) -> CitizenInfo:
+    def _info(self, session: Any, c: Citizen) -> CitizenRecord:
         count = session.scalar(
             sa.select(sa.func.count(FaceTemplate.id)).where(FaceTemplate.citizen_id == c.id)
         )
-        return CitizenInfo(
+        return CitizenRecord(
             id=c.id, full_name=c.full_name, display_name=c.display_name,
             id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
             priority_group=c.priority_group, consent_at=c.consent_at, consent_by=c.consent_by,
             templates=int(count or 0),
         )
 
-    def find_by_id_number(self, id_number: str) -> CitizenInfo | None:
+    def find_by_id_number(self, id_number: str) -> CitizenRecord | None:
         """The citizen with this id number, if enrolled."""
         digest = self.cipher.id_number_digest(id_number)
         with self._sessions() as s:
@@ -147,7 +147,7 @@ class RegistryStore:
         display_name: str | None = None,
         consent_text_version: str = CONSENT_TEXT_VERSION,
         index: TemplateIndex | None = None,
-    ) -> tuple[CitizenInfo, bool, list[int]]:
+    ) -> tuple[CitizenRecord, bool, list[int]]:
         """Store a citizen (or add samples to the one with this id number) and templates,
         in one transaction with its audit event; then add them to ``index``.
 
@@ -200,7 +200,7 @@ class RegistryStore:
             index.add(ids, [info.id] * len(ids), np.stack([t.vector for t in templates]))
         return info, created, ids
 
-    def get(self, citizen_id: int, *, actor: str | None = None) -> CitizenInfo | None:
+    def get(self, citizen_id: int, *, actor: str | None = None) -> CitizenRecord | None:
         """One citizen; when ``actor`` is given the viewing is audited."""
         with self._sessions.begin() as s:
             c = s.get(Citizen, citizen_id)
@@ -210,7 +210,7 @@ class RegistryStore:
                 s.add(AuditEvent(actor=actor, action="view", citizen_id=c.id))
             return self._info(s, c)
 
-    def list(self, search: str | None = None, limit: int = 1000) -> list[CitizenInfo]:
+    def list(self, search: str | None = None, limit: int = 1000) -> list[CitizenRecord]:
         """Citizens by id, optionally whose name contains ``search`` (case-insensitive)."""
         with self._sessions() as s:
             q = sa.select(Citizen).order_by(Citizen.id).limit(limit)
@@ -224,7 +224,7 @@ class RegistryStore:
                 ).all()
             )
             return [
-                CitizenInfo(
+                CitizenRecord(
                     id=c.id, full_name=c.full_name, display_name=c.display_name,
                     id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
                     priority_group=c.priority_group, consent_at=c.consent_at,

@@ -5,7 +5,10 @@ printed or shown: a crash or a power cut after that loses nothing, and the sync 
 uploads the outbox later (idempotent by the ticket's UUID). With no server configured the
 kiosk numbers tickets itself, per service per day, with one atomic upsert on a counter row
 (safe with several processes on the same SQLite file or PostgreSQL database). Blocks of
-numbers leased from the server while online (``NumberLease``) are used when it is not.
+numbers leased from the server while online (``NumberLease``) are used when it is not,
+formatted with the pattern each lease carries (the server's ``server.number_pattern``;
+``ticketing.numbers``). An outbox entry the server
+refuses for good is kept and marked refused with the reason, never deleted.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
-from kiosk.flow import IssuedTicket, Service
+from kiosk.model import IssuedTicket, RefusedUpload, Service
+from ticketing.numbers import DEFAULT_PATTERN, check_pattern, format_number
+from ticketing.status import ALL_STATUSES, TicketStatus
 
-# Ticket status (what the queue did with it) and print state.
-WAITING, CALLED, DONE, CANCELLED = "waiting", "called", "done", "cancelled"
+# Ticket status (what the queue did with it; the words the server uses) and print state.
+WAITING, CALLED, DONE, CANCELLED = (TicketStatus.WAITING, TicketStatus.CALLED,
+                                    TicketStatus.DONE, TicketStatus.CANCELLED)
 PRINT_PENDING, PRINTED, PRINT_FAILED = "pending", "printed", "failed"
 # Where the number came from.
 STANDALONE, ONLINE, LEASED = "standalone", "online", "leased"
@@ -54,7 +60,7 @@ class UtcDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-class Ticket(Base):
+class TicketRow(Base):
     """One ticket issued by this kiosk."""
 
     __tablename__ = "kiosk_tickets"
@@ -115,6 +121,8 @@ class NumberLease(Base):
     last_seq: Mapped[int] = mapped_column(sa.Integer)
     next_seq: Mapped[int] = mapped_column(sa.Integer)
     lease_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: the server's ``number_pattern`` when it leased the block (None: DEFAULT_PATTERN)
+    number_pattern: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class OutboxEntry(Base):
@@ -131,6 +139,8 @@ class OutboxEntry(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
+    #: set when the server refused the entry for good (``last_error`` says why); kept
+    refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 def _upsert(dialect: str) -> Any:
@@ -150,11 +160,9 @@ class TicketStore:
     """
 
     def __init__(self, sessions: sessionmaker, services: list[Service],
-                 number_format: str = "{prefix}{seq:03d}",
                  clock: Callable[[], datetime] = local_now) -> None:
         self.sessions = sessions
         self.services = {s.code: s for s in services}
-        self.number_format = number_format
         self.clock = clock
 
     def _service(self, code: str) -> Service:
@@ -163,9 +171,6 @@ class TicketStore:
         except KeyError:
             raise ValueError(f"unknown service {code!r}: pick one of "
                              f"{', '.join(self.services)}") from None
-
-    def _format(self, service: Service, seq: int) -> str:
-        return self.number_format.format(prefix=service.prefix, seq=seq)
 
     def _next_seq(self, session: Any, day: date, code: str) -> int:
         insert = _upsert(session.get_bind().dialect.name)
@@ -176,17 +181,19 @@ class TicketStore:
         ).returning(DayCounter.last_seq)
         return int(session.execute(stmt).scalar_one())
 
-    def _numbered(self, svc: Service, seq: int, source: str, now: datetime,
-                  citizen_id: int | None, guest_key: str | None, priority: bool) -> Ticket:
-        """A new waiting ticket with the number ``seq`` of ``svc`` (not yet added)."""
-        return Ticket(
+    def _numbered(self, svc: Service, seq: int, pattern: str, source: str, now: datetime,
+                  citizen_id: int | None, guest_key: str | None, priority: bool) -> TicketRow:
+        """A new waiting ticket with the number ``seq`` of ``svc`` written with ``pattern``
+        (not yet added)."""
+        return TicketRow(
             id=str(uuid.uuid4()), day=now.date(), service=svc.code, seq=seq,
-            number=self._format(svc, seq), source=source, citizen_id=citizen_id,
+            number=format_number(pattern, svc.prefix, seq, svc.code), source=source,
+            citizen_id=citizen_id,
             guest_key=guest_key, priority=priority, issued_at=now, status=WAITING,
             print_state=PRINT_PENDING, print_attempts=0, counters="",
         )
 
-    def _add(self, session: Any, ticket: Ticket) -> None:
+    def _add(self, session: Any, ticket: TicketRow) -> None:
         session.add(ticket)
         payload = {
             "id": ticket.id, "service": ticket.service, "number": ticket.number,
@@ -198,12 +205,14 @@ class TicketStore:
 
     def issue_standalone(self, service: str, citizen_id: int | None = None,
                          guest_key: str | None = None, priority: bool = False) -> IssuedTicket:
-        """Number a ticket locally (next number of the service today) and commit it."""
+        """Number a ticket locally (next number of the service today, written with
+        ``DEFAULT_PATTERN``) and commit it."""
         svc = self._service(service)
         now = self.clock()
         with self.sessions.begin() as session:
             seq = self._next_seq(session, now.date(), svc.code)
-            ticket = self._numbered(svc, seq, STANDALONE, now, citizen_id, guest_key, priority)
+            ticket = self._numbered(svc, seq, DEFAULT_PATTERN, STANDALONE, now, citizen_id,
+                                    guest_key, priority)
             self._add(session, ticket)
         return ticket.view()
 
@@ -215,10 +224,10 @@ class TicketStore:
         """Commit a ticket numbered elsewhere (by the server online); idempotent by id."""
         now = issued_at or self.clock()
         with self.sessions.begin() as session:
-            existing = session.get(Ticket, ticket_id)
+            existing = session.get(TicketRow, ticket_id)
             if existing is not None:
                 return existing.view()
-            ticket = Ticket(
+            ticket = TicketRow(
                 id=ticket_id, day=now.date(), service=service, seq=None, number=number,
                 source=source, citizen_id=citizen_id, guest_key=guest_key, priority=priority,
                 issued_at=now, status=WAITING, print_state=PRINT_PENDING, print_attempts=0,
@@ -228,14 +237,18 @@ class TicketStore:
         return ticket.view()
 
     def add_lease(self, service: str, first_seq: int, last_seq: int,
-                  day: date | None = None, lease_id: str | None = None) -> None:
-        """Store a block of numbers ``first_seq..last_seq`` leased from the server."""
+                  day: date | None = None, lease_id: str | None = None,
+                  number_pattern: str = DEFAULT_PATTERN) -> None:
+        """Store a block of numbers ``first_seq..last_seq`` leased from the server, with the
+        server's ``number_pattern`` its numbers are written with (raises ``NumberError``
+        for a pattern that cannot format a number)."""
         if last_seq < first_seq:
             raise ValueError(f"empty lease {first_seq}..{last_seq}")
+        check_pattern(number_pattern)
         with self.sessions.begin() as session:
             session.add(NumberLease(day=day or self.clock().date(), service=service,
                                     first_seq=first_seq, last_seq=last_seq, next_seq=first_seq,
-                                    lease_id=lease_id))
+                                    lease_id=lease_id, number_pattern=number_pattern))
 
     def issue_from_lease(self, service: str, citizen_id: int | None = None,
                          guest_key: str | None = None,
@@ -263,7 +276,8 @@ class TicketStore:
                     break
             else:
                 return None
-            ticket = self._numbered(svc, seq, LEASED, now, citizen_id, guest_key, priority)
+            pattern = lease.number_pattern or DEFAULT_PATTERN
+            ticket = self._numbered(svc, seq, pattern, LEASED, now, citizen_id, guest_key, priority)
             self._add(session, ticket)
         return ticket.view()
 
@@ -271,9 +285,9 @@ class TicketStore:
 
     def _person(self, citizen_id: int | None, guest_key: str | None) -> Any:
         if citizen_id is not None:
-            return Ticket.citizen_id == citizen_id
+            return TicketRow.citizen_id == citizen_id
         if guest_key is not None:
-            return Ticket.guest_key == guest_key
+            return TicketRow.guest_key == guest_key
         raise ValueError("give a citizen_id or a guest_key")
 
     def today_for(self, citizen_id: int | None = None,
@@ -282,21 +296,21 @@ class TicketStore:
         day = self.clock().date()
         with self.sessions() as session:
             rows = session.execute(
-                sa.select(Ticket)
-                .where(Ticket.day == day, self._person(citizen_id, guest_key),
-                       Ticket.status != CANCELLED)
-                .order_by(Ticket.issued_at)
+                sa.select(TicketRow)
+                .where(TicketRow.day == day, self._person(citizen_id, guest_key),
+                       TicketRow.status != CANCELLED)
+                .order_by(TicketRow.issued_at)
             ).scalars()
             return [r.view() for r in rows]
 
     def get(self, ticket_id: str) -> IssuedTicket | None:
         with self.sessions() as session:
-            row = session.get(Ticket, ticket_id)
+            row = session.get(TicketRow, ticket_id)
             return row.view() if row else None
 
     def print_state(self, ticket_id: str) -> str | None:
         with self.sessions() as session:
-            row = session.get(Ticket, ticket_id)
+            row = session.get(TicketRow, ticket_id)
             return row.print_state if row else None
 
     def unprinted_today(self) -> list[IssuedTicket]:
@@ -304,15 +318,15 @@ class TicketStore:
         day = self.clock().date()
         with self.sessions() as session:
             rows = session.execute(
-                sa.select(Ticket).where(Ticket.day == day, Ticket.print_state != PRINTED)
-                .order_by(Ticket.issued_at)
+                sa.select(TicketRow).where(TicketRow.day == day, TicketRow.print_state != PRINTED)
+                .order_by(TicketRow.issued_at)
             ).scalars()
             return [r.view() for r in rows]
 
     def mark_printed(self, ticket_id: str, ok: bool, error: str | None = None) -> None:
         """Record a print attempt's outcome."""
         with self.sessions.begin() as session:
-            row = session.get(Ticket, ticket_id)
+            row = session.get(TicketRow, ticket_id)
             if row is None:
                 return
             row.print_attempts += 1
@@ -321,10 +335,10 @@ class TicketStore:
 
     def set_status(self, ticket_id: str, status: str) -> None:
         """Update what the queue did with a ticket (from the server, via sync)."""
-        if status not in (WAITING, CALLED, DONE, CANCELLED):
+        if status not in ALL_STATUSES:
             raise ValueError(f"unknown ticket status {status!r}")
         with self.sessions.begin() as session:
-            row = session.get(Ticket, ticket_id)
+            row = session.get(TicketRow, ticket_id)
             if row is not None:
                 row.status = status
 
@@ -345,7 +359,7 @@ class TicketStore:
         with self.sessions() as session:
             rows = session.execute(
                 sa.select(OutboxEntry)
-                .where(OutboxEntry.sent_at.is_(None),
+                .where(OutboxEntry.sent_at.is_(None), OutboxEntry.refused_at.is_(None),
                        sa.or_(OutboxEntry.next_attempt_at.is_(None),
                               OutboxEntry.next_attempt_at <= now))
                 .order_by(OutboxEntry.id).limit(limit)
@@ -394,15 +408,35 @@ class TicketStore:
         if not survey_url:
             return
         with self.sessions.begin() as session:
-            row = session.get(Ticket, ticket_id)
+            row = session.get(TicketRow, ticket_id)
             if row is not None and row.survey_url != survey_url:
                 row.survey_url = survey_url
 
     def outbox_backlog(self) -> int:
-        """Entries not yet accepted by the server (whatever their retry time)."""
+        """Entries still to send (whatever their retry time); refused ones are not counted."""
         with self.sessions() as session:
             n = session.scalar(
                 sa.select(sa.func.count()).select_from(OutboxEntry)
-                .where(OutboxEntry.sent_at.is_(None))
+                .where(OutboxEntry.sent_at.is_(None), OutboxEntry.refused_at.is_(None))
             )
         return int(n or 0)
+
+    def mark_refused(self, entry_id: int, reason: str) -> None:
+        """The server refused this entry for good: keep it, stop sending it, note why."""
+        with self.sessions.begin() as session:
+            row = session.get(OutboxEntry, entry_id)
+            if row is not None and row.sent_at is None:
+                row.attempts += 1
+                row.last_error = (reason or "refused")[:300]
+                row.refused_at = self.clock()
+
+    def refused_uploads(self) -> list[RefusedUpload]:
+        """Tickets the server refused for good, oldest first (for staff and technicians)."""
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(OutboxEntry.ticket_id, TicketRow.number, OutboxEntry.last_error)
+                .join(TicketRow, TicketRow.id == OutboxEntry.ticket_id)
+                .where(OutboxEntry.refused_at.is_not(None), OutboxEntry.sent_at.is_(None))
+                .order_by(OutboxEntry.id)
+            ).all()
+        return [RefusedUpload(tid, number, err or "refused") for tid, number, err in rows]

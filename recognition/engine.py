@@ -121,6 +121,7 @@ class FaceEngine:
             quality=analysis.quality,
             runner_up=runner_up,
             timings_ms=timings,
+            encoding=analysis.encoding,
         )
 
     def identify_frame(self, frame_bgr: np.ndarray) -> IdentifyResult:

@@ -127,3 +127,6 @@ class IdentifyResult:
     quality: Quality | None = None
     runner_up: Candidate | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: the face's float32 (128,) encoding when it was good enough to match (for guest
+    #: memory); never shown in a repr or a log
+    encoding: np.ndarray | None = field(default=None, repr=False, compare=False)

@@ -91,7 +91,7 @@ def first_identifiable_frame(ctx: KioskContext) -> int:
 def bench_greeting(loops: int) -> None:
     from config import Settings
     from kiosk import flow
-    from kiosk.commands.run import build_app
+    from kiosk.assembly import build_app
     from kiosk.context import KioskContext
 
     print("== greeting: first identifiable frame -> greeting screen ==")
@@ -144,7 +144,7 @@ def bench_greeting(loops: int) -> None:
 def bench_preview(seconds: float = 5.0) -> None:
     from config import Settings
     from kiosk import flow
-    from kiosk.commands.run import build_app
+    from kiosk.assembly import build_app
     from kiosk.context import KioskContext
 
     print("\n== preview frame rate while the engine works ==")
@@ -182,7 +182,7 @@ def _fill_registry(data_dir: Path, n: int) -> None:
     from benchlib import fill_registry
 
     from kiosk.crypto import FaceCipher, load_or_create_key
-    from kiosk.db import make_engine
+    from kiosk.schema import make_engine
 
     cipher = FaceCipher(load_or_create_key(data_dir / "face.key"))
     engine = make_engine(f"sqlite:///{data_dir / 'kiosk.db'}")

@@ -204,8 +204,8 @@ def bench_load(n: int, gen: RealLike) -> None:
     from benchlib import fill_registry
 
     from kiosk.crypto import FaceCipher
-    from kiosk.db import make_engine
     from kiosk.registry import RegistryStore
+    from kiosk.schema import make_engine
 
     print(f"\n== loading {n} sealed templates from SQLite into the index ==")
     with tempfile.TemporaryDirectory() as tmp:

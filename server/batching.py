@@ -141,7 +141,7 @@ class Batcher(Generic[T, R]):
                                    "items")
             self.batches += 1
             self.items += len(live)
-        except BaseException as exc:  # noqa: BLE001 - handed to every caller of the batch
+        except BaseException as exc:  # handed to every caller of the batch
             results = [exc] * len(live)
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, object]]] = {}
         for (_, waiter), result in zip(live, results, strict=True):

@@ -6,18 +6,24 @@ import csv
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kiosk.context import KioskContext, fail, with_context
 from kiosk.priority import PriorityGroup
 
+if TYPE_CHECKING:
+    from kiosk.enrolment import Registry
+    from recognition.types import IdentifyResult
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
-def _registry(ctx: KioskContext):  # noqa: ANN202 - kiosk.enrolment.Registry
+def _registry(ctx: KioskContext) -> Registry:
     # Imported here: the engine pulls in dlib, which `kiosk --help` should not pay for.
     from kiosk.crypto import KeyFileError
     from kiosk.enrolment import Registry
@@ -28,7 +34,7 @@ def _registry(ctx: KioskContext):  # noqa: ANN202 - kiosk.enrolment.Registry
         fail(str(exc), code=2)
 
 
-def _actor_option(func):  # noqa: ANN001, ANN202
+def _actor_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--actor", default=lambda: getpass.getuser(), show_default="the OS user",
         help="Who is doing this, for the audit log.",
@@ -86,7 +92,7 @@ def enrol(
         fail(f"nothing stored: {result.refused}")
 
 
-def _describe(result, names: dict[int, str]) -> str:  # noqa: ANN001
+def _describe(result: IdentifyResult, names: dict[int, str]) -> str:
     if result.match:
         name = names.get(result.match.citizen_id, "?")
         return (f"{name} (citizen {result.match.citizen_id}, "
@@ -221,8 +227,9 @@ def people() -> None:
 @with_context
 def people_list(ctx: KioskContext, search: str | None, as_json: bool) -> None:
     """List enrolled citizens (id numbers masked)."""
-    from kiosk.db import database_url, make_engine
+    from kiosk.db import database_url
     from kiosk.registry import RegistryStore
+    from kiosk.schema import make_engine
 
     engine = make_engine(database_url(ctx.settings, ctx.data_dir))
     try:

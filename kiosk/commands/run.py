@@ -7,13 +7,12 @@ under the data dir.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,7 +20,6 @@ from kiosk.context import KioskContext, fail, with_context
 
 if TYPE_CHECKING:
     from config import Settings
-    from kiosk.ui.app import KioskApp
 
 log = logging.getLogger("kiosk.run")
 
@@ -45,65 +43,6 @@ def override_settings(settings: Settings, camera: str | None = None,
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
-
-
-def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
-    """Assemble the app from the settings: store, issuer, printer, camera, recognition.
-
-    ``recognition=False`` leaves the engine out (tickets without faces only).
-    A ``QApplication`` must exist. Nothing here raises for a missing camera, printer or
-    server: each falls back to what works and the screen says so.
-    """
-    from kiosk.camera import CameraWorker
-    from kiosk.db import database_url, make_engine, make_sessionmaker
-    from kiosk.flow import services_from_settings
-    from kiosk.sync import QueueClient, ServerIssuer, SyncWorker, load_catalogue, read_token
-    from kiosk.tickets import TicketStore
-    from kiosk.ui.app import KioskApp, Parts
-    from kiosk.ui.i18n import Translations, compile_translations
-    from kiosk.ui.plugs import (
-        RecognitionPlug,
-        StandaloneIssuer,
-        make_printer,
-        make_recognition,
-        server_open_tickets,
-    )
-
-    settings = ctx.settings
-    online = bool(settings.sync.server_url)
-    # With a server: its catalogue as cached by the last sync, until the next one.
-    services = (load_catalogue(ctx.data_dir) if online else None) or \
-        services_from_settings(settings.kiosk)
-    engine = make_engine(database_url(settings, ctx.data_dir))
-    store = TicketStore(make_sessionmaker(engine), services, settings.kiosk.number_format)
-    left = store.unprinted_today()
-    if left:
-        log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
-                    len(left), ", ".join(t.number for t in left[:5]))
-    sync = None
-    if online:
-        client = QueueClient(settings.sync.server_url, read_token(settings.sync, ctx.data_dir),
-                             settings.sync.request_timeout_s)
-        sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
-        issuer: Any = ServerIssuer(client, store, settings.sync, on_offline=sync.wake)
-    else:
-        issuer = StandaloneIssuer(store)
-    camera = CameraWorker(settings.camera)
-    plug = make_recognition(ctx) if recognition else RecognitionPlug(None, None, lambda: None)
-    parts = Parts(
-        store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
-        camera=camera, identifier=plug.identifier,
-        citizen_lookup=plug.citizen_lookup,
-        translations=Translations(compile_translations(ctx.data_dir / "i18n")),
-        sync=sync,
-        open_tickets=functools.partial(server_open_tickets, sync.client, store) if sync
-        else None,
-    )
-    app = KioskApp(settings, parts, services)
-    app.closers = [engine.dispose, plug.close]
-    if sync is not None:
-        app.closers.append(sync.client.close)
-    return app
 
 
 def _setup_logging(data_dir: Path) -> None:
@@ -180,6 +119,8 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
 
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no V4L2 warnings per reopen
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from kiosk.assembly import build_app
+
     kiosk = build_app(ctx)
     window = kiosk.window
     if windowed:

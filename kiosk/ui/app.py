@@ -25,17 +25,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from kiosk import flow
+from kiosk.adapters.identification import CitizenLookup, Identifier
+from kiosk.adapters.issuing import IssueError, Issuer
+from kiosk.adapters.printing import Printer, PrintJob, PrintOutcome
+from kiosk.adapters.recognition_worker import Recognition, RecognitionWorker
 from kiosk.camera import CameraStatus, CameraWorker
-from kiosk.ui.plugs import (
-    CitizenLookup,
-    Identifier,
-    IssueError,
-    Issuer,
-    Printer,
-    PrintJob,
-    PrintOutcome,
-)
-from kiosk.ui.recognizer import Recognition, RecognitionWorker
+from kiosk.model import IssuedTicket, RefusedUpload, Service
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
@@ -59,15 +54,15 @@ class Parts:
     identifier: Identifier | None = None
     citizen_lookup: CitizenLookup | None = None
     translations: Translations | None = None
-    sync: Any = None  # kiosk.sync.SyncWorker: started and stopped with the app
+    sync: Any = None  # kiosk.adapters.sync.SyncWorker: started and stopped with the app
     #: citizen_id -> today's tickets, fresher than the local store (asked of the server)
-    open_tickets: Callable[[int], list[flow.IssuedTicket]] | None = None
+    open_tickets: Callable[[int], list[IssuedTicket]] | None = None
 
 
 class KioskApp(QObject):
     """Owns the flow and the window; lives in the GUI thread."""
 
-    def __init__(self, settings: Settings, parts: Parts, services: list[flow.Service],
+    def __init__(self, settings: Settings, parts: Parts, services: list[Service],
                  clock: Any = time.monotonic) -> None:
         super().__init__()
         self.settings = settings
@@ -90,6 +85,9 @@ class KioskApp(QObject):
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
         self._lookup_pool = ThreadPoolExecutor(1, thread_name_prefix="lookup")
         self.alerts: list[flow.AlertStaff] = []
+        #: tickets the server refused for good on upload (shown on the staff line)
+        self.refused_uploads: list[RefusedUpload] = []
+        self._staff_lines: dict[str, str] = {}
         self.last_recognition: Recognition | None = None
         self.quit_requested = False
 
@@ -103,6 +101,7 @@ class KioskApp(QObject):
             "camera_status": self._on_camera_status, "recognised": self._on_recognised,
             "issued": self._on_issued, "printed": self._on_printed,
             "catalogue": self._on_catalogue, "open_tickets": self._on_open_tickets,
+            "refused": self._on_refused,
         }
 
     # -- life cycle
@@ -123,9 +122,15 @@ class KioskApp(QObject):
                 self.recognizer.start()
         else:
             self.window.set_camera_state("no camera", "camera off")
+        try:
+            for refused in self.parts.store.refused_uploads():
+                self._on_refused(refused)
+        except Exception:
+            log.exception("cannot read the refused uploads")
         if self.parts.sync is not None:
             self.parts.sync.on_catalogue = lambda services: self._inbox.put(
                 ("catalogue", services))
+            self.parts.sync.on_refused = lambda refused: self._inbox.put(("refused", refused))
             self.parts.sync.start()
         self.timer.start()
         self.pump.start()
@@ -175,7 +180,7 @@ class KioskApp(QObject):
             except Exception:
                 log.exception("handling %s failed", kind)
 
-    def _on_catalogue(self, services: list[flow.Service]) -> None:
+    def _on_catalogue(self, services: list[Service]) -> None:
         """A fresh catalogue from the server: the services screen shows it from now on."""
         if not services:
             return
@@ -208,7 +213,7 @@ class KioskApp(QObject):
         return replace(event, guest_key=guest_key, open_tickets=tuple(tickets),
                        tickets_today=len(tickets))
 
-    def _today(self, **person: Any) -> list[flow.IssuedTicket]:
+    def _today(self, **person: Any) -> list[IssuedTicket]:
         """Today's tickets of one person (``citizen_id=`` or ``guest_key=``); [] on error."""
         try:
             return self.parts.store.today_for(**person)
@@ -282,7 +287,7 @@ class KioskApp(QObject):
             return
         self._inbox.put(("open_tickets", (citizen_id, tickets)))
 
-    def _on_open_tickets(self, payload: tuple[int, list[flow.IssuedTicket]]) -> None:
+    def _on_open_tickets(self, payload: tuple[int, list[IssuedTicket]]) -> None:
         citizen_id, tickets = payload
         self._handle(flow.OpenTickets(self.clock(), citizen_id, tuple(tickets), len(tickets)))
 
@@ -303,8 +308,8 @@ class KioskApp(QObject):
             elif isinstance(effect, flow.AlertStaff):
                 self.alerts.append(effect)
                 log.warning("staff alert: %s (ticket %s)", effect.reason, effect.ticket_number)
-                self.window.set_staff_alert(
-                    f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
+                self._staff_line(
+                    "printer", f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
 
     def _issue(self, request: flow.IssueTicket) -> None:
         try:
@@ -318,15 +323,14 @@ class KioskApp(QObject):
 
     def _on_issued(self, result: object) -> None:
         now = self.clock()
-        if isinstance(result, flow.IssuedTicket):
+        if isinstance(result, IssuedTicket):
             self._handle(flow.TicketIssued(now, result))
         else:
             self._handle(flow.IssueFailed(now, str(result) or "issue_failed"))
 
     def _print(self, request: flow.PrintTicket) -> None:
         t = request.ticket
-        service = self.services.get(t.service) or flow.Service(t.service, "?", t.service,
-                                                               t.service)
+        service = self.services.get(t.service) or Service(t.service, "?", t.service, t.service)
         job = PrintJob(t, service, self.settings.kiosk.centre_name, request.language,
                        request.greeting_name)
         try:
@@ -342,8 +346,29 @@ class KioskApp(QObject):
     def _on_printed(self, payload: tuple[str, PrintOutcome]) -> None:
         ticket_id, outcome = payload
         if outcome.ok:
-            self.window.set_staff_alert(None)  # the printer works again
+            self._staff_line("printer", None)  # the printer works again
         self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))
+
+    # -- the staff line
+
+    def _staff_line(self, kind: str, message: str | None) -> None:
+        """Set (or clear, with None) one of the staff line's topics: 'printer', 'upload'."""
+        if message:
+            self._staff_lines[kind] = message
+        else:
+            self._staff_lines.pop(kind, None)
+        self.window.set_staff_alert("\n".join(self._staff_lines.values()) or None)
+
+    def _on_refused(self, refused: RefusedUpload) -> None:
+        """The server refused a ticket for good: staff must sort it out at the server."""
+        if any(r.ticket_id == refused.ticket_id for r in self.refused_uploads):
+            return
+        self.refused_uploads.append(refused)
+        first = self.refused_uploads[0]
+        more = len(self.refused_uploads) - 1
+        tail = f" and {more} more" if more else ""
+        self._staff_line("upload", f"⚠ server refused ticket {first.number}{tail}: "
+                                   f"{first.reason[:120]}")
 
 
 def data_path(data_dir: Path, name: str) -> Path:

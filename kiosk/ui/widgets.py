@@ -33,7 +33,7 @@ class BigButton(QPushButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt naming
+    def setText(self, text: str) -> None:  # Qt naming
         self.label.setText(text)
         self.setAccessibleName(text)
 
@@ -45,16 +45,16 @@ class BigButton(QPushButton):
         self.style().unpolish(self)
         self.style().polish(self)
 
-    def sizeHint(self):  # noqa: N802 - Qt naming
+    def sizeHint(self):  # Qt naming
         hint = super().sizeHint()
         label = self.label.sizeHint()
         hint.setHeight(max(hint.height(), label.height() + 24))
         return hint
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:  # Qt naming
         return True
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:  # Qt naming
         return max(self.minimumSizeHint().height(),
                    self.label.heightForWidth(max(width - 60, 10)) + 48)
 

@@ -56,7 +56,7 @@ class _HotCorner(QObject):
         self.timer.timeout.connect(fired)
         target.installEventFilter(self)
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt naming
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt naming
         if event.type() == QEvent.Type.MouseButtonPress:
             self.timer.start()
         elif event.type() == QEvent.Type.MouseButtonRelease:
@@ -162,7 +162,7 @@ class KioskWindow(QWidget):
             self.preview.setFixedWidth(int(w * 0.45))
             self.preview.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+    def resizeEvent(self, event) -> None:  # Qt naming
         was_portrait = self.ctx.portrait
         self._apply_geometry()
         super().resizeEvent(event)

@@ -53,3 +53,14 @@ def test_no_screen_is_one_clear_line_not_a_qt_abort() -> None:
     assert display_problem({"DISPLAY": ":0"}, "linux") is None
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "win32") is None
+
+
+def test_an_old_config_with_kiosk_number_format_says_what_replaced_it(tmp_path: Path) -> None:
+    old = tmp_path / "kiosk.toml"
+    old.write_text('[kiosk]\nnumber_format = "{prefix}-{seq:04d}"\n', encoding="utf-8")
+    proc = kiosk("run", "--data-dir", str(tmp_path), "--windowed", "--config", str(old))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "kiosk.number_format" in lines[0] and "server.number_pattern" in lines[0]
+    assert not (tmp_path / "kiosk.db").exists()  # nothing started

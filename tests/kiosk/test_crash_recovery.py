@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     from PySide6.QtWidgets import QApplication
     from config import Settings
     from kiosk import flow
-    from kiosk.commands.run import build_app
+    from kiosk.assembly import build_app
     from kiosk.context import KioskContext
 
     def main():

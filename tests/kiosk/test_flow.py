@@ -9,6 +9,7 @@ import pytest
 
 from config.kiosk import KioskSettings
 from kiosk import flow as f
+from kiosk import model
 
 TODAY = date(2026, 11, 27)
 S = KioskSettings(face_lost_s=2, guidance_timeout_s=20, greeting_timeout_s=30,
@@ -27,7 +28,7 @@ def ticket(id: str = "t1", service: str = "HT", number: str = "A001", **kw) -> f
 
 @pytest.fixture
 def m() -> f.CitizenFlow:
-    return f.CitizenFlow(S, f.services_from_settings(S), today=lambda: TODAY)
+    return f.CitizenFlow(S, model.services_from_settings(S), today=lambda: TODAY)
 
 
 def screens(effects: list) -> list[str]:

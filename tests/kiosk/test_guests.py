@@ -9,7 +9,8 @@ import cv2
 import pytest
 
 from config import Settings
-from kiosk.ui.plugs import GuestMemory, KioskIdentifier
+from kiosk.adapters.identification import KioskIdentifier
+from recognition.guests import GuestMemory
 
 
 @pytest.fixture(scope="module")

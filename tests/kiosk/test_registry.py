@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 
 from kiosk.crypto import FaceCipher, KeyFileError, load_or_create_key
-from kiosk.db import make_engine
 from kiosk.id_card import (
     IdNumberError,
     mask_id_number,
@@ -19,6 +18,7 @@ from kiosk.id_card import (
     validate_id_number,
 )
 from kiosk.registry import FaceTemplate, NewTemplate, PriorityGroup, RegistryStore
+from kiosk.schema import make_engine
 from recognition.index import TemplateIndex
 
 

@@ -10,16 +10,12 @@ import httpx
 import pytest
 
 from config.sync import SyncSettings
-from kiosk.db import make_engine, make_sessionmaker
-from kiosk.flow import IssueTicket, Service
-from kiosk.sync import (
-    NoNumberError,
-    QueueClient,
-    ServerError,
-    ServerIssuer,
-    SyncWorker,
-    load_catalogue,
-)
+from kiosk.adapters.issuing import NoNumberError, ServerIssuer
+from kiosk.adapters.server_client import QueueClient, ServerError
+from kiosk.adapters.sync import SyncWorker, load_catalogue
+from kiosk.db import make_sessionmaker
+from kiosk.model import IssueTicket, Service
+from kiosk.schema import make_engine
 from kiosk.tickets import LEASED, ONLINE, TicketStore
 from tests.support.queue_server import QueueServerProcess
 
@@ -135,7 +131,7 @@ def test_sources_are_recorded(server: QueueServerProcess, store: TicketStore,
                               tmp_path: Path) -> None:
     import sqlalchemy as sa
 
-    from kiosk.tickets import Ticket
+    from kiosk.tickets import TicketRow
 
     client = QueueClient(server.url, server.add_kiosk())
     SyncWorker(client, store, settings(), tmp_path).step()
@@ -143,6 +139,100 @@ def test_sources_are_recorded(server: QueueServerProcess, store: TicketStore,
     server.stop()
     offline = ServerIssuer(client, store, settings())(IssueTicket("HT", None, None, False))
     with store.sessions() as session:
-        sources = dict(session.execute(sa.select(Ticket.id, Ticket.source)).all())
+        sources = dict(session.execute(sa.select(TicketRow.id, TicketRow.source)).all())
     assert sources == {online.id: ONLINE, offline.id: LEASED}
+    client.close()
+
+
+# -- one numbering: leased numbers follow the server's pattern; refusals are kept
+
+PATTERN = "{service}-{seq:04d}"  # not the shipped default, and it uses {service}
+
+
+def pattern_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                   pattern: str) -> QueueServerProcess:
+    """A queue-server whose ``server.number_pattern`` is ``pattern`` (from the environment,
+    as a technician would set it), on its own SQLite database."""
+    monkeypatch.setenv("KIOSK_SERVER__NUMBER_PATTERN", pattern)
+    return QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "server")
+
+
+def test_leased_numbers_use_the_servers_pattern_and_are_accepted(
+    store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = pattern_server(tmp_path, monkeypatch, PATTERN).start()
+    try:
+        token = server.add_kiosk()
+        client = QueueClient(server.url, token, timeout_s=2.0)
+        worker = SyncWorker(client, store, settings(), tmp_path)
+        assert worker.step() and store.leased_remaining("CT") == 5
+
+        server.stop()  # unreachable: the kiosk numbers from its leases
+        issuer = ServerIssuer(client, store, settings())
+        offline = [issuer(IssueTicket("CT", None, f"g{i}", False)) for i in range(3)]
+        assert [t.number for t in offline] == ["CT-0001", "CT-0002", "CT-0003"]
+
+        server.start()
+        assert worker.step(), worker.status.last_error
+        assert store.outbox_backlog() == 0 and store.refused_uploads() == []
+        for t in offline:
+            on_server = server_ticket(server, token, t.id)
+            assert on_server["number"] == t.number and on_server["offline"] is True
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_refused_upload_is_kept_marked_logged_and_not_retried(
+    store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = pattern_server(tmp_path, monkeypatch, "{prefix}{seq:03d}").start()
+    try:
+        token = server.add_kiosk()
+        client = QueueClient(server.url, token, timeout_s=2.0)
+        reported = []
+        worker = SyncWorker(client, store, settings(), tmp_path, on_refused=reported.append)
+        assert worker.step()
+        server.stop()
+        issuer = ServerIssuer(client, store, settings())
+        refused = issuer(IssueTicket("HT", None, None, False))
+        assert refused.number == "A001"
+        # The server comes back with another pattern: A001 is not one of its numbers.
+        monkeypatch.setenv("KIOSK_SERVER__NUMBER_PATTERN", PATTERN)
+        server.start()
+        with caplog.at_level("ERROR", logger="kiosk.adapters.sync"):
+            assert worker.step(), worker.status.last_error
+        assert [r.number for r in reported] == ["A001"]
+        assert "does not match" in reported[0].reason
+        assert any("A001" in r.getMessage() and "refused" in r.getMessage()
+                   for r in caplog.records)
+        # Kept (never deleted), marked refused with the reason, no longer pending.
+        assert store.refused_uploads() == reported
+        assert store.outbox_backlog() == 0 and worker.status.refused == 1
+        assert refused.id in store.unsent_ticket_ids()
+        assert store.get(refused.id).number == "A001"
+        # Not sent again: another round reports nothing new and the server never had it.
+        assert worker.step()
+        assert len(reported) == 1
+        r = httpx.get(f"{server.url}/api/v1/tickets/{refused.id}",
+                      headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 404
+        client.close()
+    finally:
+        server.stop()
+
+
+def test_a_batch_refused_as_a_whole_is_split_and_only_the_bad_ticket_is_kept_refused(
+    server: QueueServerProcess, store: TicketStore, tmp_path: Path
+) -> None:
+    client = QueueClient(server.url, server.add_kiosk(), timeout_s=2.0)
+    worker = SyncWorker(client, store, settings(), tmp_path)
+    good = store.issue_standalone("HT")
+    # A ticket of a service code the server's API refuses outright (the whole batch: 422).
+    bad = store.record("0b6c2b0e-2f4a-4a43-9c1e-5d1c4d6b7a01", "H T!", "X001", "standalone")
+    assert worker.step(), worker.status.last_error
+    assert store.outbox_backlog() == 0
+    assert [(r.ticket_id, r.number) for r in store.refused_uploads()] == [(bad.id, "X001")]
+    assert good.id not in store.unsent_ticket_ids()
     client.close()

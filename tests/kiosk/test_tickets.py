@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from config.kiosk import KioskSettings
-from kiosk.db import make_engine, make_sessionmaker
-from kiosk.flow import services_from_settings
+from kiosk.db import make_sessionmaker
+from kiosk.model import services_from_settings
+from kiosk.schema import make_engine
 from kiosk.tickets import CALLED, PRINT_FAILED, PRINTED, TicketStore
 
 TZ = timezone(timedelta(hours=7))
@@ -167,3 +168,37 @@ def test_recording_an_online_ticket_is_idempotent(store: TicketStore) -> None:
     b = store.record("0b6c8a7e-0000-4000-8000-000000000001", "HT", "A120", "online")
     assert a == b and a.people_ahead == 4 and a.counters == "1, 2"
     assert len(store.pending_outbox()) == 1
+
+
+def test_leased_numbers_are_written_with_the_pattern_of_their_lease(store: TicketStore) -> None:
+    from ticketing.numbers import NumberError
+
+    store.add_lease("CT", 7, 7, lease_id="L1", number_pattern="{service}-{seq:04d}")
+    store.add_lease("CT", 30, 30, lease_id="L2")  # a lease with no pattern: the default
+    got = [store.issue_from_lease("CT") for _ in range(2)]
+    assert [t.number for t in got if t] == ["CT-0007", "B030"]
+    with pytest.raises(NumberError):
+        store.add_lease("CT", 1, 5, number_pattern="{letter}{seq}")
+    assert store.leased_remaining("CT") == 0  # the bad lease was not stored
+
+
+def test_an_older_database_gets_the_columns_added_since(db_url: str, clock: Clock) -> None:
+    import sqlalchemy as sa
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # as a kiosk.db made before these columns existed
+        conn.execute(sa.text("ALTER TABLE kiosk_outbox DROP COLUMN refused_at"))
+        conn.execute(sa.text("ALTER TABLE kiosk_number_leases DROP COLUMN number_pattern"))
+    engine.dispose()
+    engine = make_engine(db_url)
+    try:
+        store = TicketStore(make_sessionmaker(engine), SERVICES, clock=clock)
+        store.add_lease("HT", 1, 1, number_pattern="{service}{seq:03d}")
+        ticket = store.issue_from_lease("HT")
+        assert ticket is not None and ticket.number == "HT001"
+        entry_id = store.pending_outbox()[0][0]
+        store.mark_refused(entry_id, "refused by the server")
+        assert [r.number for r in store.refused_uploads()] == ["HT001"]
+        assert store.pending_outbox() == [] and store.outbox_backlog() == 0
+    finally:
+        engine.dispose()

@@ -11,14 +11,17 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from config import Settings
-from kiosk import flow
+from kiosk import flow, model
+from kiosk.adapters.identification import ProcessIdentifier
+from kiosk.adapters.issuing import StandaloneIssuer
+from kiosk.adapters.printing import NoPrinter, ServicePrinter
 from kiosk.camera import CameraWorker
-from kiosk.db import make_engine, make_sessionmaker
+from kiosk.db import make_sessionmaker
+from kiosk.schema import make_engine
 from kiosk.tickets import PRINTED, TicketStore
 from kiosk.ui.app import KioskApp, Parts
 from kiosk.ui.i18n import Translations, compile_translations
-from kiosk.ui.plugs import NoPrinter, PresenceDetector, ServicePrinter, StandaloneIssuer
-from kiosk.ui.recognizer import ProcessIdentifier
+from tests.support.presence import PresenceDetector
 
 
 def make_settings(camera: str, **kiosk: object) -> Settings:
@@ -39,7 +42,7 @@ class Kiosk:
     def __init__(self, qtbot, tmp_path: Path, qm_files: dict, camera: str = "",
                  printer=None, identifier=None, size=(1080, 1920), **kiosk: object) -> None:
         self.settings = make_settings(camera or str(tmp_path / "no-such-camera.mp4"), **kiosk)
-        self.services = flow.services_from_settings(self.settings.kiosk)
+        self.services = model.services_from_settings(self.settings.kiosk)
         self.engine = make_engine(f"sqlite:///{tmp_path / 'kiosk.db'}")
         self.store = TicketStore(make_sessionmaker(self.engine), self.services)
         self.tickets_dir = tmp_path / "tickets"

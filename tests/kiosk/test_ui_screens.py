@@ -15,13 +15,13 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from config.kiosk import KioskSettings
-from kiosk import flow
+from kiosk import flow, model
 from kiosk.ui.i18n import Translations, compile_translations
 from kiosk.ui.widgets import BigButton
 from kiosk.ui.window import KioskWindow
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-SERVICES = flow.services_from_settings(KioskSettings())
+SERVICES = model.services_from_settings(KioskSettings())
 TICKET = flow.IssuedTicket("t1", "KD", "D012", True, datetime(2026, 11, 27, 9, 5),
                            people_ahead=4, counters="3, 4")
 OPEN = flow.IssuedTicket("t0", "HT", "A007", False, datetime(2026, 11, 27, 8, 40))

@@ -14,14 +14,14 @@ from PySide6.QtCore import Qt
 from config import Settings
 from kiosk import flow
 from kiosk.context import KioskContext
-from kiosk.tickets import LEASED, ONLINE, Ticket
+from kiosk.tickets import LEASED, ONLINE, TicketRow
 from tests.support.fake_printer import read_qr
 from tests.support.kiosk_app import start_kiosk
 
 
 def source_of(app, ticket_id: str) -> str:
     with app.parts.store.sessions() as s:
-        return s.get(Ticket, ticket_id).source
+        return s.get(TicketRow, ticket_id).source
 
 
 def take(qtbot, app, code: str) -> flow.IssuedTicket:
@@ -129,3 +129,37 @@ def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_p
         assert window.view.message != "reprinted"
     finally:
         app.shutdown()
+
+
+def test_a_ticket_the_server_refuses_shows_on_the_staff_line(qtbot, tmp_path: Path,
+                                                               monkeypatch) -> None:
+    from tests.support.queue_server import QueueServerProcess
+
+    monkeypatch.setenv("KIOSK_SERVER__NUMBER_PATTERN", "{prefix}{seq:03d}")
+    server = QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "srv").start()
+    settings = Settings.model_validate({
+        "camera": {"source": str(tmp_path / "none.mp4")},
+        "sync": {"server_url": server.url, "token": server.add_kiosk(), "interval_s": 0.2,
+                 "issue_timeout_s": 1.0, "request_timeout_s": 2.0, "lease_size": 3,
+                 "lease_low_watermark": 1, "backoff_max_s": 1.0},
+    })
+    (tmp_path / "kiosk").mkdir()
+    app = start_kiosk(qtbot, KioskContext(tmp_path / "kiosk", settings), size=(1920, 1080),
+                      recognition=False)
+    try:
+        code = "HT"
+        qtbot.waitUntil(lambda: app.parts.store.leased_remaining(code) >= 1, timeout=10_000)
+        server.stop()
+        offline = take(qtbot, app, code)
+        assert source_of(app, offline.id) == LEASED
+        # Back with another numbering: the leased number is refused for good.
+        monkeypatch.setenv("KIOSK_SERVER__NUMBER_PATTERN", "{service}-{seq:04d}")
+        server.start()
+        qtbot.waitUntil(lambda: "refused" in app.window.status.text(), timeout=20_000)
+        assert offline.number in app.window.status.text()
+        assert app.window.status.isVisible()
+        assert [r.ticket_id for r in app.parts.store.refused_uploads()] == [offline.id]
+        assert app.parts.store.outbox_backlog() == 0
+    finally:
+        app.shutdown()
+        server.stop()

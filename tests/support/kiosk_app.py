@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.commands.run import build_app
+from kiosk.assembly import build_app
 from kiosk.context import KioskContext
 
 

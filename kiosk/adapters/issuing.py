@@ -1,0 +1,93 @@
+"""Issuers: ``IssueTicket -> IssuedTicket``, committed in the local store before returning.
+
+- ``StandaloneIssuer``: no server configured; the kiosk numbers tickets itself.
+- ``ServerIssuer``: online when the server answers within ``issue_timeout_s``, else from a
+  block of numbers leased earlier (written with the pattern the lease carries).
+
+An issuer raises ``IssueError`` (``str(exc)`` is a message key for the screen) when no
+number can be given; any other exception is treated the same way by the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Protocol
+
+from config.sync import SyncSettings
+from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
+from kiosk.model import IssuedTicket, IssueTicket
+from kiosk.tickets import ONLINE, TicketStore
+
+log = logging.getLogger(__name__)
+
+
+class IssueError(Exception):
+    """No number could be issued; ``str(exc)`` is a message key for the screen."""
+
+
+class Issuer(Protocol):
+    def __call__(self, request: IssueTicket) -> IssuedTicket: ...
+
+
+class StandaloneIssuer:
+    """Numbers tickets in the kiosk's own database (no server configured)."""
+
+    def __init__(self, store: TicketStore) -> None:
+        self.store = store
+
+    def __call__(self, request: IssueTicket) -> IssuedTicket:
+        try:
+            return self.store.issue_standalone(request.service, request.citizen_id,
+                                               request.guest_key, request.priority)
+        except Exception as exc:
+            log.exception("standalone issuing failed")
+            raise IssueError("issue_failed") from exc
+
+
+class NoNumberError(Exception):
+    """Neither the server nor a leased block could number the ticket."""
+
+
+class ServerIssuer:
+    """Issue online when the server answers quickly, else from a leased block."""
+
+    def __init__(self, client: QueueClient, store: TicketStore, settings: SyncSettings,
+                 on_offline: Callable[[], None] | None = None) -> None:
+        self.client = client
+        self.store = store
+        self.settings = settings
+        self.on_offline = on_offline
+
+    def __call__(self, request: IssueTicket) -> IssuedTicket:
+        ticket_id = str(uuid.uuid4())
+        payload = {"id": ticket_id, "service": request.service, "priority": request.priority,
+                   "citizen_id": citizen_ref(request.citizen_id)}
+        try:
+            answer = self.client.issue(payload, timeout=self.settings.issue_timeout_s)
+        except ServerError as exc:
+            if not exc.unreachable:
+                raise  # the server refused (daily cap, closed service): no offline number
+            log.warning("issuing offline: %s", exc)
+            if self.on_offline:
+                self.on_offline()
+            ticket = self.store.issue_from_lease(
+                request.service, request.citizen_id, request.guest_key, request.priority
+            )
+            if ticket is None:
+                raise NoNumberError(
+                    f"the queue server is unreachable and no leased number of service "
+                    f"{request.service} is left"
+                ) from None
+            return ticket
+        service = self.store.services.get(request.service)
+        counters = service.counters_text() if service else ""
+        ticket = self.store.record(
+            ticket_id, request.service, answer["number"], ONLINE,
+            citizen_id=request.citizen_id, guest_key=request.guest_key,
+            priority=request.priority, people_ahead=answer.get("people_ahead"),
+            counters=counters, survey_url=answer.get("survey_url"),
+        )
+        self.store.mark_ticket_sent(ticket_id)
+        return ticket

@@ -1,0 +1,98 @@
+"""The queue server's kiosk API as seen from the kiosk (httpx).
+
+``QueueClient`` calls the endpoints with the kiosk's bearer token and short timeouts;
+every failure is a ``ServerError`` with one line for the log and the HTTP status.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from config.sync import SyncSettings
+
+
+class ServerError(Exception):
+    """The server could not be used: unreachable, timed out, or refused the request.
+
+    ``status`` is the HTTP status (None when there was no answer); ``str()`` one line.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def unreachable(self) -> bool:
+        """True when trying again later may work (no answer, or the server failed)."""
+        return self.status is None or self.status >= 500 or self.status == 429
+
+
+def citizen_ref(citizen_id: int | None) -> str | None:
+    """The opaque id the server sees for a registry citizen (never an id-card number)."""
+    return None if citizen_id is None else f"c-{citizen_id}"
+
+
+def read_token(settings: SyncSettings, data_dir: Path) -> str | None:
+    """The bearer token from ``token`` or ``token_file``."""
+    if settings.token:
+        return settings.token
+    if settings.token_file:
+        path = Path(settings.token_file)
+        path = path if path.is_absolute() else data_dir / path
+        try:
+            return path.read_text().strip() or None
+        except OSError as exc:
+            raise ServerError(f"kiosk token file {path} cannot be read: {exc.strerror}") from None
+    return None
+
+
+class QueueClient:
+    """The kiosk endpoints of the queue server's API v1."""
+
+    def __init__(self, base_url: str, token: str | None, timeout_s: float = 10.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, timeout: float | None = None,
+              **kwargs: Any) -> Any:
+        try:
+            extra = {} if timeout is None else {"timeout": timeout}
+            response = self._http.request(method, path, **kwargs, **extra)
+        except httpx.TimeoutException:
+            raise ServerError(f"queue server {self.base_url} did not answer in time") from None
+        except httpx.HTTPError as exc:
+            raise ServerError(f"queue server {self.base_url} unreachable ({exc})") from None
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail")
+            except ValueError:
+                detail = response.text[:200]
+            if response.status_code == 401:
+                detail = "the kiosk token was refused: check sync.token (queue-server kiosk add)"
+            raise ServerError(f"queue server: {detail}", response.status_code)
+        return response.json()
+
+    def services(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/api/v1/services")
+
+    def issue(self, payload: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/tickets", json=payload, timeout=timeout)
+
+    def lease(self, service: str, size: int) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/leases", json={"service": service, "size": size})
+
+    def upload(self, tickets: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/tickets/batch", json={"tickets": tickets})
+
+    def ticket(self, ticket_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/tickets/{ticket_id}")
+
+    def citizen_today(self, citizen_id: int) -> dict[str, Any]:
+        return self._call("GET", f"/api/v1/citizens/{citizen_ref(citizen_id)}/tickets/today")

@@ -1,0 +1,103 @@
+"""The one place the kiosk app is assembled from settings: used by `kiosk run`, the
+benchmarks (scripts/bench_kiosk.py) and the tests (tests/support/kiosk_app.py).
+
+It opens the kiosk database, the face key and the registry store once; builds the ticket
+store, the issuer (standalone or server), the printer, the camera, recognition (a child
+process) and the sync worker; and hands them to the Qt app. Nothing here raises for a
+missing camera, printer, server or recognition engine: each falls back to what works and
+the screen says so. The only module of ``kiosk`` that imports ``kiosk.ui``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from kiosk.adapters.identification import RecognitionPlug, make_recognition
+from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
+from kiosk.adapters.printing import make_printer
+from kiosk.adapters.server_client import QueueClient, read_token
+from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
+from kiosk.camera import CameraWorker
+from kiosk.context import KioskContext
+from kiosk.db import database_url, make_sessionmaker
+from kiosk.model import services_from_settings
+from kiosk.schema import make_engine
+from kiosk.tickets import TicketStore
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from kiosk.registry import RegistryStore
+    from kiosk.ui.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+
+def open_registry(ctx: KioskContext, db: sa.Engine) -> RegistryStore | None:
+    """The registry replica on the already open database, sealed with the face key
+    (created on first start); None, logged, when the key cannot be read."""
+    try:
+        from kiosk.crypto import FaceCipher, load_or_create_key
+        from kiosk.registry import RegistryStore
+
+        key = load_or_create_key(ctx.path(ctx.settings.storage.key_file or "face.key"))
+        return RegistryStore(db, FaceCipher(key))
+    except Exception as exc:
+        log.warning("face recognition disabled: %s", exc)
+        return None
+
+
+def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
+    """Assemble the app from ``ctx.settings``; a ``QApplication`` must exist.
+
+    ``recognition=False`` leaves the engine out (tickets without faces only). The caller
+    shows the window, calls ``start()`` and at the end ``shutdown()`` (which releases what
+    is opened here).
+    """
+    from kiosk.ui.app import KioskApp, Parts
+    from kiosk.ui.i18n import Translations, compile_translations
+
+    settings = ctx.settings
+    online = bool(settings.sync.server_url)
+    # With a server: its catalogue as cached by the last sync, until the next one.
+    services = (load_catalogue(ctx.data_dir) if online else None) or \
+        services_from_settings(settings.kiosk)
+    db = make_engine(database_url(settings, ctx.data_dir))
+    closers: list[Callable[[], None]] = []
+    store = TicketStore(make_sessionmaker(db), services)
+    left = store.unprinted_today()
+    if left:
+        log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
+                    len(left), ", ".join(t.number for t in left[:5]))
+    sync = None
+    open_tickets = None
+    if online:
+        client = QueueClient(settings.sync.server_url or "",
+                             read_token(settings.sync, ctx.data_dir),
+                             settings.sync.request_timeout_s)
+        closers.append(client.close)
+        sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
+        issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake)
+        open_tickets = functools.partial(server_open_tickets, client, store)
+    else:
+        issuer = StandaloneIssuer(store)
+    plug = RecognitionPlug(None, None, lambda: None)
+    if recognition:
+        registry = open_registry(ctx, db)
+        if registry is not None:
+            plug = make_recognition(ctx, registry)
+    closers[:0] = [plug.close]
+    closers.append(db.dispose)
+    parts = Parts(
+        store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
+        camera=CameraWorker(settings.camera), identifier=plug.identifier,
+        citizen_lookup=plug.citizen_lookup,
+        translations=Translations(compile_translations(ctx.data_dir / "i18n")),
+        sync=sync, open_tickets=open_tickets,
+    )
+    app: Any = KioskApp(settings, parts, services)
+    app.closers = closers
+    return app

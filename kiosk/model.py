@@ -1,0 +1,92 @@
+"""The kiosk's plain data types: what the flow, the adapters and the screens pass around.
+
+No behaviour beyond formatting helpers; no Qt, no database, no network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from config.kiosk import KioskSettings
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service of the catalogue: ``code``, one-letter ``prefix``, names in both languages,
+    and the counters that serve it (known from the server's catalogue; empty standalone)."""
+
+    code: str
+    prefix: str
+    name_vi: str
+    name_en: str
+    counters: tuple[int, ...] = ()
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+    def counters_text(self) -> str:
+        """The counters as printed on a ticket: ``"1, 2"`` ("" when unknown)."""
+        return ", ".join(str(c) for c in self.counters)
+
+
+@dataclass(frozen=True)
+class CitizenInfo:
+    """What the flow needs to know about a recognised citizen (from the registry)."""
+
+    citizen_id: int
+    display_name: str
+    date_of_birth: date | None = None
+    priority_group: str | None = None
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """A ticket as the flow and the screens see it (committed locally already).
+
+    ``issued_at`` is local wall-clock time; ``people_ahead`` is None when unknown
+    (standalone); ``waiting`` is False once the ticket was called or finished.
+    """
+
+    id: str
+    service: str
+    number: str
+    priority: bool
+    issued_at: datetime
+    citizen_id: int | None = None
+    guest_key: str | None = None
+    people_ahead: int | None = None
+    counters: str = ""
+    waiting: bool = True
+    survey_url: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    """A request to issue a new ticket (the flow's effect; what an issuer takes)."""
+
+    service: str
+    citizen_id: int | None
+    guest_key: str | None
+    priority: bool
+
+
+@dataclass(frozen=True)
+class RefusedUpload:
+    """A ticket the queue server refused for good on upload (kept in the outbox, marked).
+
+    ``number`` is the printed number, ``reason`` the server's one-line message.
+    """
+
+    ticket_id: str
+    number: str
+    reason: str
+
+
+def services_from_settings(settings: KioskSettings) -> list[Service]:
+    """The fallback catalogue from ``kiosk.services`` (used until a server catalogue is cached)."""
+    from config.kiosk import parse_service_line
+
+    return [Service(*parse_service_line(line)) for line in settings.services]
