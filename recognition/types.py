@@ -108,6 +108,7 @@ class FaceAnalysis:
     quality: Quality | None
     encoding: np.ndarray | None = None  # float32 (128,)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    landmarks: np.ndarray | None = None  # float32 (68, 2) pixels, for liveness
 
     @property
     def reason(self) -> Reason | None:
@@ -127,3 +128,4 @@ class IdentifyResult:
     quality: Quality | None = None
     runner_up: Candidate | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    landmarks: np.ndarray | None = None  # float32 (68, 2) pixels, for liveness
