@@ -7,8 +7,12 @@ and the benchmark; the kiosk's flow follows only the citizen's face.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
+import cv2
 import numpy as np
 
 from config.liveness import LivenessSettings
@@ -56,6 +60,7 @@ class FaceTracks:
         self.max_missed = max_missed
         self.tracks: list[FaceTrack] = []
         self._active: list[FaceTrack] = []
+        self.liveness_ms: list[float] = []  # time spent in the liveness check, per frame
 
     def update(
         self,
@@ -65,6 +70,7 @@ class FaceTracks:
         timestamp_s: float,
     ) -> None:
         """Feed one frame (H, W, 3) BGR uint8 with its faces as (box, landmarks (68, 2))."""
+        spent = 0.0
         unmatched = list(self._active)
         for box, landmarks in faces:
             best, best_iou = None, self.min_iou
@@ -85,10 +91,39 @@ class FaceTracks:
             best.last_box, best.last_frame, best.missed = box, frame_index, 0
             best.boxes.append(box)
             was_decided = best.tracker.result is not None
+            t0 = time.perf_counter()
             result = best.tracker.update(frame_bgr, box, landmarks, timestamp_s)
+            spent += time.perf_counter() - t0
             if result is not None and not was_decided:
                 best.decided_at = result.elapsed_s
         for track in unmatched:
             track.missed += 1
             if track.missed > self.max_missed:
                 self._active.remove(track)
+        self.liveness_ms.append(spent * 1000.0)
+
+
+class FaceFinder(Protocol):
+    """What finds faces: ``FaceEngine.faces_with_landmarks``."""
+
+    def faces_with_landmarks(self, image_rgb: np.ndarray) -> list[tuple[FaceBox, np.ndarray]]:
+        ...
+
+
+def follow_faces(
+    finder: FaceFinder,
+    frames: Iterable[np.ndarray],
+    settings: LivenessSettings,
+    fps: float,
+    max_frames: int | None = None,
+) -> FaceTracks:
+    """Run the liveness check on every face of a frame sequence (BGR (H, W, 3) uint8, at
+    ``fps`` frames a second) and return its tracks (each track's ``result()`` is the
+    verdict)."""
+    tracks = FaceTracks(settings)
+    for index, frame in enumerate(frames):
+        if max_frames is not None and index >= max_frames:
+            break
+        faces = finder.faces_with_landmarks(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+        tracks.update(frame, faces, index, index / fps)
+    return tracks
