@@ -60,7 +60,8 @@ class FaceTracks:
         self.max_missed = max_missed
         self.tracks: list[FaceTrack] = []
         self._active: list[FaceTrack] = []
-        self.liveness_ms: list[float] = []  # time spent in the liveness check, per frame
+        # time spent in the liveness check per frame, on frames with an undecided face
+        self.liveness_ms: list[float] = []
 
     def update(
         self,
@@ -93,7 +94,8 @@ class FaceTracks:
             was_decided = best.tracker.result is not None
             t0 = time.perf_counter()
             result = best.tracker.update(frame_bgr, box, landmarks, timestamp_s)
-            spent += time.perf_counter() - t0
+            if not was_decided:  # a decided track costs nothing (the flow stops asking)
+                spent += time.perf_counter() - t0
             if result is not None and not was_decided:
                 best.decided_at = result.elapsed_s
         for track in unmatched:

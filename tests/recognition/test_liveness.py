@@ -214,3 +214,10 @@ def test_cli_refuses_a_missing_source_in_one_line(tmp_path: Path) -> None:
                                       "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "no such file, folder or camera index" in result.output
+
+
+def test_the_networks_ship_inside_the_package_with_their_licence() -> None:
+    names = {p.name for p in antispoof.WEIGHTS_DIR.iterdir()}
+    assert {m.file for m in antispoof.MODELS} | {"LICENSE"} <= names
+    assert not any(n.endswith(".pth") for n in names)
+    assert "Apache License" in (antispoof.WEIGHTS_DIR / "LICENSE").read_text()
