@@ -18,7 +18,8 @@ def _line(name: str, figures: dict[str, Any]) -> str:
     score = figures["score"]
     cues = figures["cues"]
     text = (f"{name}: {figures['verdict']:<6} score {'-' if score is None else f'{score:.3f}'}"
-            f"  ({figures['reason']}; {figures['frames']} frames, "
+            f"  ({figures['reason']}; {figures['frames']} "
+            f"frame{'' if figures['frames'] == 1 else 's'}, "
             f"{figures['elapsed_s']:.2f} s)")
     if cues:
         text += (f"  nonrigid {cues['nonrigid']:.3f} motion {cues['motion']:.2f} "
