@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from config.camera import CameraSettings
 from config.errors import ConfigError, describe_validation_error
 from config.kiosk import KioskSettings
+from config.liveness import LivenessSettings
 from config.printer import PrinterSettings
 from config.recognition import RecognitionSettings
 from config.server import QueueServerSettings
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
 
     recognition: RecognitionSettings = Field(
         default_factory=RecognitionSettings, description="Face pipeline."
+    )
+    liveness: LivenessSettings = Field(
+        default_factory=LivenessSettings, description="Liveness check (presentation attacks)."
     )
     storage: StorageSettings = Field(
         default_factory=StorageSettings, description="Kiosk database and face-data protection."

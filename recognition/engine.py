@@ -75,7 +75,8 @@ class FaceEngine:
             encoding = encode_face(image_rgb, box, jitters)
             timings["encode"] = _ms(t)
         return FaceAnalysis(
-            faces=len(boxes), box=box, quality=quality, encoding=encoding, timings_ms=timings
+            faces=len(boxes), box=box, quality=quality, encoding=encoding, timings_ms=timings,
+            landmarks=marks,
         )
 
     def analyse_for_enrolment(
@@ -108,6 +109,7 @@ class FaceEngine:
                 match=None,
                 quality=analysis.quality,
                 timings_ms=timings,
+                landmarks=analysis.landmarks,
             )
         t = time.perf_counter()
         match, reason, candidates = self.match_encoding(analysis.encoding)
@@ -122,7 +124,14 @@ class FaceEngine:
             runner_up=runner_up,
             timings_ms=timings,
             encoding=analysis.encoding,
+            landmarks=analysis.landmarks,
         )
+
+    def faces_with_landmarks(self, image_rgb: np.ndarray) -> list[tuple[FaceBox, np.ndarray]]:
+        """Every face in an RGB image (H, W, 3) uint8 with its 68 landmarks (68, 2) float32
+        pixels, largest first (no quality gate, no encoding): for liveness on all faces."""
+        boxes = detect_faces(image_rgb, self.settings)
+        return [(box, landmarks68(image_rgb, box)) for box in boxes]
 
     def identify_frame(self, frame_bgr: np.ndarray) -> IdentifyResult:
         """Identify the citizen in a camera frame (OpenCV BGR, (H, W, 3) uint8)."""

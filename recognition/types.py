@@ -108,6 +108,7 @@ class FaceAnalysis:
     quality: Quality | None
     encoding: np.ndarray | None = None  # float32 (128,)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    landmarks: np.ndarray | None = None  # float32 (68, 2) pixels, for liveness
 
     @property
     def reason(self) -> Reason | None:
@@ -130,3 +131,5 @@ class IdentifyResult:
     #: the face's float32 (128,) encoding when it was good enough to match (for guest
     #: memory); never shown in a repr or a log
     encoding: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: float32 (68, 2) landmark pixels, for liveness
+    landmarks: np.ndarray | None = field(default=None, repr=False, compare=False)
