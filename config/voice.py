@@ -44,3 +44,8 @@ class VoiceSettings(BaseModel):
     kiosk_speaks_number: bool = Field(
         True, description="The kiosk reads the issued number aloud ('Số của bạn là A012')."
     )
+    player: str = Field(
+        "", max_length=300,
+        description="Command that plays a WAV file on the kiosk's own sound output; {file} is "
+        "replaced by the file's path. Empty: the first of aplay, pw-play, paplay found.",
+    )

@@ -19,6 +19,7 @@ from kiosk.adapters.identification import RecognitionPlug, make_recognition
 from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
 from kiosk.adapters.server_client import QueueClient, read_token
+from kiosk.adapters.speech import NumberSpeaker
 from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
 from kiosk.camera import CameraWorker
 from kiosk.context import KioskContext
@@ -91,12 +92,16 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
             plug = make_recognition(ctx, registry)
     closers[:0] = [plug.close]
     closers.append(db.dispose)
+    speaker = None
+    if settings.voice.kiosk_speaks_number:
+        speaker = NumberSpeaker(settings.voice, ctx.data_dir)
+        closers.insert(0, speaker.close)
     parts = Parts(
         store=store, issuer=issuer, printer=make_printer(settings, ctx.data_dir),
         camera=CameraWorker(settings.camera), identifier=plug.identifier,
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
-        sync=sync, open_tickets=open_tickets,
+        sync=sync, open_tickets=open_tickets, speaker=speaker,
     )
     app: Any = KioskApp(settings, parts, services)
     app.closers = closers

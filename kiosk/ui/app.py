@@ -57,6 +57,8 @@ class Parts:
     sync: Any = None  # kiosk.adapters.sync.SyncWorker: started and stopped with the app
     #: citizen_id -> today's tickets, fresher than the local store (asked of the server)
     open_tickets: Callable[[int], list[IssuedTicket]] | None = None
+    #: reads a new ticket's number aloud (kiosk.adapters.speech.NumberSpeaker)
+    speaker: Any = None
 
 
 class KioskApp(QObject):
@@ -324,6 +326,8 @@ class KioskApp(QObject):
     def _on_issued(self, result: object) -> None:
         now = self.clock()
         if isinstance(result, IssuedTicket):
+            if self.parts.speaker is not None:
+                self.parts.speaker.say(result.number)
             self._handle(flow.TicketIssued(now, result))
         else:
             self._handle(flow.IssueFailed(now, str(result) or "issue_failed"))
