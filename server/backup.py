@@ -139,7 +139,8 @@ def _libpq(url: str) -> tuple[str, dict[str, str], str | None]:
     m = re.search(r"search_path\s*=\s*([A-Za-z_][A-Za-z0-9_]*)", query.get("options", ""))
     if m:
         schema = m.group(1)
-    keep = {k: v for k, v in query.items() if k in {"sslmode", "options", "connect_timeout"}}
+    wanted = {"host", "sslmode", "options", "connect_timeout"}
+    keep = {k: v for k, v in query.items() if k in wanted}
     qs = "&".join(f"{k}={quote(v, safe='')}" for k, v in keep.items())
     uri = f"postgresql://{auth}{host}{port}/{quote(u.database or '', safe='')}"
     return (uri + ("?" + qs if qs else "")), env, schema
