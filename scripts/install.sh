@@ -22,6 +22,7 @@
 #   --port N          server: loopback port behind the reverse proxy (default 8000)
 #   --nginx           server: install nginx and the site of deploy/nginx/
 #   --watchdog-sec N  systemd watchdog (default 30)
+#   --keep-days N     nightly snapshots kept this many days (default 14)
 #   --skip-env        do not (re)install the Python environment
 #   --no-start        enable the units but do not (re)start them
 set -euo pipefail
@@ -34,7 +35,7 @@ ROLE="$1"; shift
 case "$ROLE" in kiosk|server) ;; *) die "first argument must be kiosk or server, not '$ROLE'";; esac
 
 ROOT="${DESTDIR:-}" PREFIX=/opt/facekiosk DATA_DIR=/var/lib/facekiosk USER_NAME=facekiosk
-TTY=tty1 DB=postgres PORT=8000 NGINX=0 WATCHDOG_SEC=30 SKIP_ENV=0 START=1
+TTY=tty1 DB=postgres PORT=8000 NGINX=0 WATCHDOG_SEC=30 SKIP_ENV=0 START=1 KEEP_DAYS=14
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) ROOT="${2:?--root needs a folder}"; shift ;;
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
     --port) PORT="${2:?}"; shift ;;
     --nginx) NGINX=1 ;;
     --watchdog-sec) WATCHDOG_SEC="${2:?}"; shift ;;
+    --keep-days) KEEP_DAYS="${2:?}"; shift ;;
     --skip-env) SKIP_ENV=1 ;;
     --no-start) START=0 ;;
     *) die "unknown option '$1'" ;;
@@ -56,6 +58,7 @@ case "$DB" in postgres|sqlite) ;; *) die "--db must be postgres or sqlite, not '
 [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1 ] && [ "$PORT" -le 65535 ] || die "bad --port '$PORT'"
 [[ "$WATCHDOG_SEC" =~ ^[0-9]+$ ]] && [ "$WATCHDOG_SEC" -ge 5 ] || die "--watchdog-sec must be >= 5"
 [[ "$TTY" =~ ^tty[0-9]+$ ]] || die "--tty must look like tty1"
+[[ "$KEEP_DAYS" =~ ^[0-9]+$ ]] && [ "$KEEP_DAYS" -ge 1 ] || die "--keep-days must be >= 1"
 [[ "$USER_NAME" =~ ^[a-z_][a-z0-9_-]*$ ]] || die "bad --user '$USER_NAME'"
 for p in "$PREFIX" "$DATA_DIR"; do [[ "$p" == /* ]] || die "$p must be an absolute path"; done
 if [ -n "$ROOT" ]; then
@@ -168,6 +171,8 @@ unit_from() {  # TEMPLATE DEST: fill in @NAMES@
   sed -e "s|@PREFIX@|$PREFIX|g" -e "s|@DATA_DIR@|$DATA_DIR|g" -e "s|@CONFIG_DIR@|$CONFIG_DIR|g" \
       -e "s|@KIOSK_USER@|$USER_NAME|g" -e "s|@SERVER_USER@|$USER_NAME|g" \
       -e "s|@WATCHDOG_SEC@|$WATCHDOG_SEC|g" -e "s|@PORT@|$PORT|g" -e "s|@DB_UNIT@|$DB_UNIT|g" \
+      -e "s|@SERVICE_USER@|$USER_NAME|g" -e "s|@ROLE@|$ROLE|g" -e "s|@KEEP_DAYS@|$KEEP_DAYS|g" \
+      -e "s|@COMMAND@|$COMMAND|g" \
       "$SRC/deploy/systemd/$1" > "$ROOT$SYSTEMD_DIR/$2.tmp"
   chmod 0644 "$ROOT$SYSTEMD_DIR/$2.tmp"
   mv "$ROOT$SYSTEMD_DIR/$2.tmp" "$ROOT$SYSTEMD_DIR/$2"
@@ -175,6 +180,8 @@ unit_from() {  # TEMPLATE DEST: fill in @NAMES@
 }
 
 DB_UNIT=""
+COMMAND=kiosk
+[ "$ROLE" = server ] && COMMAND=queue-server
 if [ "$ROLE" = kiosk ]; then
   keep_or_write "$CONFIG_DIR/kiosk.toml" 0644 < "$SRC/config/defaults.toml"
   python3 "$SRC/scripts/blank_cursor_theme.py" "$ROOT$PREFIX/share/icons" >/dev/null
@@ -220,7 +227,12 @@ ENV
   fi
 fi
 
-# 6. systemd: reload, enable, (re)start; journald picks up its drop-in.
+# 6. The nightly snapshot (docs/install.md: keys are not in it).
+unit_from facekiosk-backup.service facekiosk-backup.service
+unit_from facekiosk-backup.timer facekiosk-backup.timer
+UNITS+=(facekiosk-backup.timer)
+
+# 7. systemd: reload, enable, (re)start; journald picks up its drop-in.
 system systemctl daemon-reload
 system systemctl restart systemd-journald
 system systemctl enable "${UNITS[@]}"

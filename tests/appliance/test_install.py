@@ -58,6 +58,19 @@ def verify(root: Path, unit_path: Path, instance: str | None = None) -> None:
     assert problems == [], "\n".join(problems)
 
 
+def _check_backup_units(root: Path, role: str, command: str) -> None:
+    system = root / "etc/systemd/system"
+    svc = unit(system / "facekiosk-backup.service")["Service"]
+    assert f"{PREFIX}/current/bin/{command} backup " in svc["ExecStart"]
+    assert f"/var/lib/facekiosk/backups/{role}-" in svc["ExecStart"]
+    assert "-mtime +14 -delete" in svc["ExecStartPost"]
+    assert svc["User"] == "facekiosk" and svc["UMask"] == "0077"
+    timer = unit(system / "facekiosk-backup.timer")
+    assert timer["Timer"]["Persistent"] == "true" and timer["Timer"]["OnCalendar"]
+    verify(root, system / "facekiosk-backup.service")
+    verify(root, system / "facekiosk-backup.timer")
+
+
 def test_server_with_postgres_and_the_environment(tmp_path: Path) -> None:
     root = tmp_path / "root"
     out = install(root, "server", "--db", "postgres", "--nginx", "--port", "8010").stdout
@@ -97,6 +110,7 @@ def test_server_with_postgres_and_the_environment(tmp_path: Path) -> None:
                              capture_output=True, text=True, check=True).stdout
     assert version.startswith("queue-server, version ")
     verify(root, root / "etc/systemd/system/facekiosk-server.service")
+    _check_backup_units(root, "server", "queue-server")
 
     # Idempotent: a second run keeps the config and writes the same units.
     before = (root / "etc/systemd/system/facekiosk-server.service").read_bytes()
@@ -154,6 +168,7 @@ def test_kiosk_unit_runs_cage_on_tty1(tmp_path: Path) -> None:
     pixels = blob[pos + 36:]
     assert len(pixels) == 4 * width * height and set(pixels) == {0}
     verify(root, path, instance="tty1")
+    _check_backup_units(root, "kiosk", "kiosk")
 
 
 def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
