@@ -62,16 +62,19 @@ def stopping() -> bool:
     return notify("STOPPING=1")
 
 
-def watchdog_interval() -> float | None:
-    """Seconds between two ``watchdog()`` calls: half of ``$WATCHDOG_USEC``, or None.
+def watchdog_interval(check_pid: bool = False) -> float | None:
+    """Seconds between two ``watchdog()`` calls: half of ``$WATCHDOG_USEC``, or None when
+    systemd set no watchdog.
 
-    None when systemd set no watchdog for this process (``$WATCHDOG_USEC`` unset, or
-    ``$WATCHDOG_PID`` naming another process).
+    systemd names the main process in ``$WATCHDOG_PID``. Our units use
+    ``NotifyAccess=all`` because the pinging process is a child (the kiosk under cage,
+    uvicorn's workers), so by default that PID is not checked; ``check_pid=True`` returns
+    None in any process but the one named (what ``sd_watchdog_enabled`` does).
     """
     usec = os.environ.get("WATCHDOG_USEC", "")
     pid = os.environ.get("WATCHDOG_PID", "")
     if not usec.isdigit() or int(usec) == 0:
         return None
-    if pid and pid.isdigit() and int(pid) != os.getpid():
+    if check_pid and pid.isdigit() and int(pid) != os.getpid():
         return None
     return int(usec) / 2_000_000

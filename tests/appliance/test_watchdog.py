@@ -57,7 +57,9 @@ def test_watchdog_interval(monkeypatch: pytest.MonkeyPatch) -> None:
     assert watchdog.watchdog_interval() is None
     monkeypatch.setenv("WATCHDOG_USEC", "30000000")
     assert watchdog.watchdog_interval() == 15.0
+    # The kiosk is cage's child: systemd names cage in WATCHDOG_PID.
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid() + 1))
-    assert watchdog.watchdog_interval() is None
-    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
     assert watchdog.watchdog_interval() == 15.0
+    assert watchdog.watchdog_interval(check_pid=True) is None
+    monkeypatch.setenv("WATCHDOG_PID", str(os.getpid()))
+    assert watchdog.watchdog_interval(check_pid=True) == 15.0
