@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tarfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -77,3 +78,18 @@ def test_wheel_installs_and_runs_without_the_repository(dist: Path, tmp_path: Pa
     _run([str(bin_ / "kiosk"), "people", "list", "--data-dir", str(kdata)], cwd=tmp_path)
     _run([str(bin_ / "kiosk"), "backup", "--data-dir", str(kdata), str(tmp_path / "k.db")],
          cwd=tmp_path)
+
+
+def test_unpacked_sdist_is_an_installable_release(dist: Path, tmp_path: Path) -> None:
+    with tarfile.open(dist / f"facekiosk-{VERSION}.tar.gz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    release = tmp_path / f"facekiosk-{VERSION}"
+    for needed in ("uv.lock", "scripts/install.sh", "scripts/setup.sh",
+                   "scripts/blank_cursor_theme.py", "deploy/systemd/facekiosk-kiosk@.service",
+                   "deploy/nginx/facekiosk.conf", "docs/install.md"):
+        assert (release / needed).is_file(), needed
+    root = tmp_path / "root"
+    out = _run(["bash", str(release / "scripts/install.sh"), "kiosk", "--root", str(root),
+                "--skip-env"], cwd=tmp_path).stdout
+    assert f"done: kiosk {VERSION}" in out
+    assert (root / "etc/systemd/system/facekiosk-kiosk@.service").is_file()
