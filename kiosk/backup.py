@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 KEY_BYTES = 32
+MARKER_TABLE = "kiosk_tickets"  # a kiosk database has it, the queue server's has not
 
 
 class BackupError(Exception):
@@ -98,6 +99,10 @@ def restore_database(snapshot: Path, db_path: Path) -> BackupResult:
             check = src.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise BackupError(f"{snapshot} is damaged ({check}); nothing was changed")
+            if src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                           (MARKER_TABLE,)).fetchone() is None:
+                raise BackupError(f"{snapshot} is not a kiosk snapshot (no {MARKER_TABLE} "
+                                  "table: a queue server's?); nothing was changed")
             db_path.parent.mkdir(parents=True, exist_ok=True)
             out = sqlite3.connect(db_path, timeout=30)
             try:

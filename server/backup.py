@@ -109,6 +109,10 @@ def sqlite_restore(snapshot: Path, db_path: Path) -> BackupResult:
             check = src.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise BackupError(f"{snapshot} is damaged ({check}); nothing was changed")
+            if src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
+                           "name='alembic_version'").fetchone() is None:
+                raise BackupError(f"{snapshot} is not a queue-server snapshot (no "
+                                  "alembic_version table: a kiosk's?); nothing was changed")
             db_path.parent.mkdir(parents=True, exist_ok=True)
             out = sqlite3.connect(db_path, timeout=30)
             try:

@@ -4,6 +4,7 @@ wipe, `kiosk restore`, every row back; the face key handled apart and said so.""
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -89,6 +90,12 @@ def test_bad_snapshot_changes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["restore", str(junk), "--yes", "--data-dir", str(data)])
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "nothing was changed" in result.output
+    assert all_rows(url) == before
+    # A queue server's SQLite snapshot is refused too.
+    other = tmp_path / "queue.db"
+    sqlite3.connect(other).executescript("create table alembic_version(v text);")
+    result = CliRunner().invoke(cli, ["restore", str(other), "--yes", "--data-dir", str(data)])
+    assert result.exit_code == 1 and "not a kiosk snapshot" in result.output
     assert all_rows(url) == before
     result = CliRunner().invoke(cli, ["backup", str(tmp_path / "x"), "--data-dir",
                                       str(tmp_path / "empty")])

@@ -4,6 +4,7 @@ and the CLI, back up with `queue-server backup`, wipe, restore, compare every ro
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -83,6 +84,12 @@ def test_a_bad_snapshot_changes_nothing(sqlite_url: str, tmp_path: Path) -> None
                                       "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "neither a SQLite snapshot nor a pg_dump" in result.output
+    assert all_rows(sqlite_url) == before
+    kiosk_db = tmp_path / "kiosk.db"  # a kiosk's snapshot is refused
+    sqlite3.connect(kiosk_db).executescript("create table kiosk_tickets(id text);")
+    result = CliRunner().invoke(cli, ["restore", str(kiosk_db), "--yes", "--db", sqlite_url,
+                                      "--data-dir", str(tmp_path)])
+    assert result.exit_code == 1 and "not a queue-server snapshot" in result.output
     assert all_rows(sqlite_url) == before
 
 
