@@ -6,6 +6,7 @@ import warnings
 
 import click
 
+from kiosk.commands.backup import backup, restore
 from kiosk.commands.liveness import liveness
 from kiosk.commands.printer import printer
 from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
@@ -13,11 +14,13 @@ from kiosk.commands.run import run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="facekiosk", prog_name="kiosk")
 def cli() -> None:
     """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
 
 
-for command in (enrol, identify, import_dir, people, calibrate, printer, run, liveness):
+for command in (enrol, identify, import_dir, people, calibrate, printer, run, liveness, backup,
+                restore):
     cli.add_command(command)
 
 

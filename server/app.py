@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import json
@@ -21,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from appliance import watchdog
 from config import Settings
 from config.server import QueueServerSettings
 from server.batching import Batcher
@@ -37,6 +39,12 @@ log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_DATA_DIR = Path("./var")
+
+
+async def _ping_watchdog(interval_s: float) -> None:
+    while True:
+        watchdog.watchdog()
+        await asyncio.sleep(interval_s)
 
 
 def tune_for_serving() -> None:
@@ -152,9 +160,16 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pinger: asyncio.Task[None] | None = None
         if serving:  # the `queue-server serve` process, not a test or another program
             tune_for_serving()
+            watchdog.ready("queue server ready")
+            interval = watchdog.watchdog_interval()
+            if interval is not None:  # a stuck event loop stops the pings: systemd restarts
+                pinger = asyncio.create_task(_ping_watchdog(interval))
         yield
+        if pinger is not None:
+            pinger.cancel()
         state.issuer.close()  # stores what is queued before the process exits
 
     app = FastAPI(

@@ -14,6 +14,7 @@ import click
 
 from config import ConfigError, load_settings
 from config.server import QueueServerSettings
+from server.backup_cli import register_backup_commands
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_DATA_DIR = "./var"
@@ -74,6 +75,7 @@ def with_ctx(func: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="facekiosk", prog_name="queue-server")
 def cli() -> None:
     """Central queue server: numbering, counters, display board, survey and reports."""
 
@@ -299,6 +301,9 @@ def services_list(ctx: Ctx, as_json: bool) -> None:
             counters = ",".join(map(str, r["counters"]))
             click.echo(f"{r['site']}\t{r['code']}\t{r['prefix']}\t{counters}\t{r['name_vi']}"
                        f" / {r['name_en']}")
+
+
+register_backup_commands(cli, with_ctx, fail)
 
 
 def main() -> None:

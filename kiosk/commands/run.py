@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from appliance import watchdog
 from kiosk.context import KioskContext, fail, with_context
 
 if TYPE_CHECKING:
@@ -140,6 +141,15 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
     kiosk.start()
     log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
              ctx.settings.printer.url, ctx.settings.sync.server_url or "standalone")
+    # Under systemd (deploy/systemd): say we are up, then ping the watchdog from the GUI
+    # thread, so a frozen screen stops the pings and systemd restarts the kiosk.
+    watchdog.ready("kiosk ready")
+    alive = QTimer()
+    interval = watchdog.watchdog_interval()
+    if interval is not None:
+        # a slot that returns None: PySide6 6.12 loses a reference to a returned True
+        alive.timeout.connect(lambda: None if watchdog.watchdog() else None)
+        alive.start(max(100, int(interval * 1000)))
 
     # Ctrl+C in a terminal, or the service manager's SIGTERM, stops the kiosk cleanly
     # (Python handles signals between Qt events, hence the pulse timer).
@@ -154,5 +164,6 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
     try:
         code = app.exec()
     finally:
+        watchdog.stopping()
         kiosk.shutdown()
     return int(code)

@@ -64,3 +64,39 @@ def test_an_old_config_with_kiosk_number_format_says_what_replaced_it(tmp_path: 
     assert len(lines) == 1, lines
     assert "kiosk.number_format" in lines[0] and "server.number_pattern" in lines[0]
     assert not (tmp_path / "kiosk.db").exists()  # nothing started
+
+
+def test_under_systemd_the_kiosk_says_ready_and_pings_the_watchdog(tmp_path: Path) -> None:
+    """The unit is Type=notify with WatchdogSec: without READY=1 and regular WATCHDOG=1
+    from the GUI thread, systemd would restart the kiosk in a loop."""
+    import socket
+    import threading
+
+    path = str(tmp_path / "notify.sock")
+    got: list[str] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        sock.settimeout(0.2)
+        done = threading.Event()
+
+        def read() -> None:  # as systemd does, all along
+            while not done.is_set():
+                try:
+                    got.append(sock.recv(4096).decode())
+                except TimeoutError:
+                    pass
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            proc = kiosk("run", "--data-dir", str(tmp_path), "--windowed", "--camera",
+                         str(tmp_path / "no-camera.mp4"),
+                         env={"KIOSK_QUIT_AFTER_S": "4", "NOTIFY_SOCKET": path,
+                              "WATCHDOG_USEC": "500000"})
+        finally:
+            done.set()
+            reader.join()
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert got[0].startswith("READY=1")
+    assert got.count("WATCHDOG=1") >= 4  # every 0.25 s while the screen ran
+    assert got[-1] == "STOPPING=1"
