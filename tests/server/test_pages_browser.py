@@ -106,8 +106,11 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     assert page.inner_text("#current-number") == "A001"
     page.click("button[data-action=recall]")
     assert "1/3" in page.inner_text(".recalls")
-    # Calling next while A001 was never started is refused with a clear message.
-    page.click("button[data-action=call-next]")
+    # Calling next while A001 was never started is not offered; calling another number
+    # is refused with a clear message.
+    assert page.is_disabled("button[data-action=call-next]")
+    page.fill("input[name=number]", "A002")
+    page.click("button[data-action=call]")
     assert "still called" in page.inner_text("#message")
     page.click("button[data-action=no-show]")
     page.click("button[data-action=close]")
