@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from config import Settings
 from config.server import QueueServerSettings
@@ -159,6 +160,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served by server/routes/pages.py from local files (no CDN)
+        redoc_url=None,
         title="Queue server",
         version=API_VERSION,
         description="Central queue server of the one-stop centres: kiosks issue tickets, "
@@ -208,6 +211,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(TicketFastPath)  # outermost: see server/hotpath.py
     return app

@@ -141,6 +141,12 @@ def home(request: Request) -> HTMLResponse:
     return render(request, "home.html", sites=sites, user=optional_user(request))
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI for the API, its files served by this server (works offline)."""
+    return render(request, "docs.html", user=optional_user(request))
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target

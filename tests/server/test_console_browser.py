@@ -189,3 +189,18 @@ def test_error_pages_are_for_people_and_json_stays_under_api(browser, served) ->
     api = httpx.get(f"{server.url}/api/v1/nothing-here")
     assert api.status_code == 404 and api.json()["detail"]
     ctx.close()
+
+
+def test_api_docs_load_without_internet(browser, served) -> None:  # type: ignore[no-untyped-def]
+    _app, server = served
+    ctx = browser.new_context(viewport=DESK)
+    page = ctx.new_page()
+    outside: list[str] = []
+    page.on("request", lambda req: outside.append(req.url)
+            if not req.url.startswith(server.url) else None)
+    page.goto(f"{server.url}/docs")
+    page.wait_for_selector(".opblock", timeout=15000)  # the operations are drawn
+    assert "/api/v1/tickets" in page.inner_text("#swagger-ui")
+    assert outside == []
+    page.screenshot(path=str(SCREENS / "docs_1366.png"))
+    ctx.close()
