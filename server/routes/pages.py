@@ -29,12 +29,12 @@ from server.models import (
     User,
     utcnow,
 )
-from server.reports import COLUMNS, report_rows
+from server.reports import COLUMNS, GROUP_COLUMNS, hour_chart, report_rows, report_summary
 from server.security import verify_password
 from server.staff_actions import report_scope
 from server.state import state_of
 from server.wording import ROLE_VI, STATUS_VI, vietnamese_first
-from ticketing.status import TicketStatus
+from ticketing.status import FINAL_STATUSES
 
 router = APIRouter(include_in_schema=False)
 
@@ -297,7 +297,7 @@ def survey_submit(
         ticket = s.get(Ticket, ticket_id)
         if ticket is None:
             raise StarletteHTTPException(404, "Không tìm thấy phiếu / Ticket not found.")
-        if ticket.status != TicketStatus.DONE:
+        if ticket.status not in FINAL_STATUSES:
             error = ("Bạn có thể đánh giá sau khi được phục vụ xong. / You can rate the "
                      "service once it is done.")
         elif s.scalar(sa.select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket_id)):
@@ -305,6 +305,7 @@ def survey_submit(
         else:
             s.add(SurveyResponse(ticket_id=ticket_id, site_id=ticket.site_id,
                                  service_id=ticket.service_id, rating=rating,
+                                 counter_id=ticket.counter_id, staff_id=ticket.staff_id,
                                  comment=comment.strip(), created_at=utcnow()))
     status = 409 if error else 200
     ctx = _survey_context(request, ticket_id)
@@ -315,22 +316,54 @@ def survey_submit(
 # --------------------------------------------------------------------------- reports
 
 
+MAX_REPORT_DAYS = 366
+
+
+def _report_dates(raw_from: str | None, raw_to: str | None, today: dt.date
+                  ) -> tuple[dt.date, dt.date, str | None]:
+    """The report's days from the form's text, and what is wrong with them (None if all is
+    well; the dates are then today's, so the page still shows something)."""
+    if raw_from is None and raw_to is None:
+        return today, today, None
+    values = []
+    for raw, name in ((raw_from, "Từ ngày / From"), (raw_to, "Đến ngày / To")):
+        if not raw or not raw.strip():
+            return today, today, f"Hãy chọn ngày ở ô «{name}». / Please fill in «{name}»."
+        try:
+            values.append(dt.date.fromisoformat(raw.strip()))
+        except ValueError:
+            return today, today, (f"Ngày ở ô «{name}» không hợp lệ: {raw[:20]!r}. / "
+                                  f"«{name}» is not a date.")
+    start, end = values
+    if start > end:
+        return today, today, ("«Từ ngày» phải trước hoặc bằng «Đến ngày». / «From» must not be "
+                              "after «To».")
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        return today, today, (f"Mỗi báo cáo tối đa {MAX_REPORT_DAYS} ngày. / At most "
+                              f"{MAX_REPORT_DAYS} days per report.")
+    return start, end, None
+
+
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
     request: Request,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=40)] = None,
     site: Annotated[str | None, Query(max_length=32)] = None,
 ) -> HTMLResponse:
+    """The manager's report: totals, satisfaction, per service and day, per counter and
+    staff member, load per hour (SVG drawn here), comments. Wrong dates are said on the
+    page (status 422), next to the form that holds them."""
     user = page_user(request, ROLE_MANAGER)
     with state_of(request).db.read_session() as s:
-        the_site, start, end = report_scope(s, user, site, date_from, date_to)
+        the_site, today, _ = report_scope(s, user, site, None, None)
+        start, end, problem = _report_dates(date_from, date_to, today)
         rows = report_rows(s, the_site, start, end)
+        summary = report_summary(s, the_site, start, end)
         s.expunge(the_site)
-    totals = {
-        "issued": sum(r["issued"] for r in rows), "served": sum(r["served"] for r in rows),
-        "no_show": sum(r["no_show"] for r in rows),
-        "rating_count": sum(r["rating_count"] for r in rows),
-    }
-    return render(request, "reports.html", user=user, site=the_site, start=start, end=end,
-                  rows=rows, columns=COLUMNS, totals=totals)
+    return render(request, "reports.html", 422 if problem else 200, user=user,
+                  site=the_site, start=start, end=end, rows=rows, columns=COLUMNS,
+                  group_columns=GROUP_COLUMNS, problem=problem,
+                  raw_from=date_from if problem else start.isoformat(),
+                  raw_to=date_to if problem else end.isoformat(),
+                  chart=hour_chart(summary["hours"]), **summary)

@@ -151,7 +151,9 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     with rep.expect_download() as download_info:
         rep.click("#csv")
     csv_text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
-    assert csv_text.splitlines()[0].startswith("day,service,service_name_vi")
+    # Issue 16: the header row is readable (bilingual titles), not field names.
+    assert csv_text.splitlines()[0].startswith("Ngày / Day,Mã / Code,Lĩnh vực,Service,"
+                                               "Đã cấp / Issued")
     assert ",HT,Hộ tịch,Civil status,3,1,1,0," in csv_text
     for ctx in (tv, desk, phone, office):
         ctx.close()
