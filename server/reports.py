@@ -173,8 +173,8 @@ def report_summary(session: Session, site: Site, start: dt.date, end: dt.date) -
     - ``by_counter`` / ``by_staff``: ``{"name", **figures}`` per counter and staff member
       that handled tickets (a ticket counts where it was last called; ratings count where
       the rated visit was served);
-    - ``hours``: ``[(local hour 0-23, tickets issued in it)]`` from the first to the last
-      busy hour;
+    - ``hours``: ``[(local hour 0-23, tickets issued in it)]`` over 07-17h and any busy
+      hour outside it;
     - ``comments``: ratings with a comment, newest first (service, counter, staff, rating,
       text, local time).
     """
@@ -225,7 +225,8 @@ def report_summary(session: Session, site: Site, start: dt.date, end: dt.date) -
                       counters[kv[0]].number if kv[0] in counters else kv[0]))]
     by_staff = sorted(({"name": staff_name(uid), **g.figures()}
                        for uid, g in per_staff.items()), key=lambda r: r["name"])
-    span = range(min(hours), max(hours) + 1) if hours else range(0)
+    # The working day (07-17h) at least, so one busy hour does not fill the whole chart.
+    span = range(min(7, *hours), max(17, *hours) + 1) if hours else range(0)
     comments = [{
         "service": services[r.service_id].name_vi if r.service_id in services else "",
         "counter": counters[r.counter_id].name if r.counter_id in counters else "—",
