@@ -29,7 +29,7 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import console, kiosk_api, pages, staff_api
+from server.routes import admin, console, kiosk_api, pages, staff_api
 from server.routes.pages import error_page, html_error, wants_html
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
@@ -210,6 +210,7 @@ def create_app(
     app.include_router(staff_api.router)
     app.include_router(pages.router)
     app.include_router(console.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)

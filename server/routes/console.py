@@ -5,9 +5,8 @@ short-lived cookie, so the address bar always holds the console's own address.""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
@@ -23,6 +22,7 @@ from server.domain.counters import (
 )
 from server.errors import QueueError
 from server.models import Counter, Service, Site, Ticket, User, utcnow
+from server.routes.flash import clear_flash, read_flash, set_flash
 from server.routes.pages import check_csrf, optional_user, page_user, render
 from server.staff_actions import perform
 from server.state import state_of
@@ -41,7 +41,6 @@ ACTIONS: dict[str, tuple[str, str]] = {
 }
 #: How many waiting tickets the list shows (the total above it counts them all).
 QUEUE_SHOWN = 50
-FLASH_COOKIE = "qs_flash"
 
 
 def _iso(value: object) -> str | None:
@@ -113,24 +112,11 @@ def console_index(request: Request) -> HTMLResponse:
     return render(request, "console_index.html", user=user, counters=counters)
 
 
-def _read_flash(request: Request) -> tuple[str, str] | None:
-    raw = request.cookies.get(FLASH_COOKIE)
-    if not raw or len(raw) > 3000:
-        return None
-    try:
-        kind, message = json.loads(unquote(raw))
-    except (ValueError, TypeError):
-        return None
-    if kind not in ("error", "warn", "info") or not isinstance(message, str):
-        return None
-    return kind, message[:500]
-
-
 @router.get("/console/{counter_id}", response_class=HTMLResponse)
 def console(request: Request, counter_id: int) -> HTMLResponse:
     user = page_user(request)
     ctx = _console_context(request, user, counter_id)
-    flash = _read_flash(request)
+    flash = read_flash(request)
     if flash is None and ctx["last_recall"]:
         flash = ("warn", f"Đã gọi lại {ctx['max_recalls']}/{ctx['max_recalls']} lần: lần gọi "
                  "lại tiếp theo sẽ đánh phiếu vắng mặt. / Recalled "
@@ -138,8 +124,7 @@ def console(request: Request, counter_id: int) -> HTMLResponse:
                  "ticket no-show.")
     kind, message = flash or ("", "")
     response = render(request, "console.html", message=message, message_kind=kind, **ctx)
-    if request.cookies.get(FLASH_COOKIE):
-        response.delete_cookie(FLASH_COOKIE, path="/console")
+    clear_flash(request, response, "/console")
     return response
 
 
@@ -205,6 +190,5 @@ def console_action(
             raise StarletteHTTPException(404, vietnamese_first(exc.message)) from None
         kind, message = "error", vietnamese_first(exc.message)
     response = RedirectResponse(f"/console/{counter_id}", 303)
-    response.set_cookie(FLASH_COOKIE, quote(json.dumps([kind, message], ensure_ascii=False)),
-                        max_age=60, path="/console", httponly=True, samesite="strict")
+    set_flash(response, kind, message, "/console")
     return response
