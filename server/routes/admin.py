@@ -29,6 +29,7 @@ from server.models import (
     Kiosk,
     Service,
     Site,
+    Ticket,
     User,
 )
 from server.routes.flash import clear_flash, read_flash, set_flash
@@ -226,7 +227,14 @@ def kiosks_page(request: Request) -> HTMLResponse:
         ids = [x.id for x in sites]
         kiosks = list(s.scalars(sa.select(Kiosk).where(Kiosk.site_id.in_(ids))
                                 .order_by(Kiosk.id)))
-    return _page(request, "kiosks", kiosks=kiosks, sites=sites,
+        # Last heard of: the last ticket the server received from the kiosk.
+        seen = dict(s.execute(sa.select(Ticket.kiosk_id, sa.func.max(Ticket.received_at))
+                              .where(Ticket.kiosk_id.in_([k.id for k in kiosks]))
+                              .group_by(Ticket.kiosk_id)).all()) if kiosks else {}
+        tz = {x.id: ZoneInfo(x.timezone) for x in sites}
+        last_seen = {k.id: seen[k.id].replace(tzinfo=dt.UTC).astimezone(tz[k.site_id])
+                     .strftime("%d/%m/%Y %H:%M") for k in kiosks if seen.get(k.id)}
+    return _page(request, "kiosks", kiosks=kiosks, sites=sites, last_seen=last_seen,
                  site_codes={x.id: x.code for x in sites})
 
 

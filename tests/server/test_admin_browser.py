@@ -105,6 +105,7 @@ def test_admin_manages_users_kiosks_services_and_reads_the_audit(browser, served
     page.reload()
     assert page.locator("#new-token").count() == 0  # never shown again
     kid = page.locator("#kiosks tbody tr").filter(has_text="Ki-ốt sảnh A")
+    assert kid.locator("td.last-seen").inner_text() != "—"  # its ticket was received
     kid.locator("button[data-do=disable]").click()
     assert "Đã thu hồi" in page.inner_text("#kiosks")
 
