@@ -188,7 +188,14 @@ def test_error_pages_are_for_people_and_json_stays_under_api(browser, served) ->
     assert "Không có điểm 'XYZ'" in page.inner_text("#error-message")
     api = httpx.get(f"{server.url}/api/v1/nothing-here")
     assert api.status_code == 404 and api.json()["detail"]
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                device_scale_factor=2)
+    small = phone.new_page()
+    r = small.goto(f"{server.url}/khong-co")
+    assert r is not None and r.status == 404
+    small.screenshot(path=str(SCREENS / "error_404_phone.png"), full_page=True)
     ctx.close()
+    phone.close()
 
 
 def test_api_docs_load_without_internet(browser, served) -> None:  # type: ignore[no-untyped-def]
@@ -203,4 +210,10 @@ def test_api_docs_load_without_internet(browser, served) -> None:  # type: ignor
     assert "/api/v1/tickets" in page.inner_text("#swagger-ui")
     assert outside == []
     page.screenshot(path=str(SCREENS / "docs_1366.png"))
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    small = phone.new_page()
+    small.goto(f"{server.url}/docs")
+    small.wait_for_selector(".opblock", timeout=15000)
+    small.screenshot(path=str(SCREENS / "docs_phone.png"))
     ctx.close()
+    phone.close()
