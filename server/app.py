@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from appliance import watchdog
 from config import Settings
@@ -30,8 +31,8 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, staff_api
-from server.routes.pages import html_error
+from server.routes import admin, console, kiosk_api, pages, staff_api
+from server.routes.pages import error_page, html_error, wants_html
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
 
@@ -174,6 +175,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served by server/routes/pages.py from local files (no CDN)
+        redoc_url=None,
         title="Queue server",
         version=API_VERSION,
         description="Central queue server of the one-stop centres: kiosks issue tickets, "
@@ -182,30 +185,38 @@ def create_app(
     app.state.qs = state
 
     @app.exception_handler(QueueError)
-    async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
+    async def _queue_error(request: Request, exc: QueueError) -> Any:
+        if wants_html(request):
+            return error_page(request, exc.status, exc.message)
         return JSONResponse({"detail": exc.message}, status_code=exc.status)
 
     @app.exception_handler(OperationalError)
-    async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:
+    async def _database_down(request: Request, exc: OperationalError) -> Any:
         log.warning("queue database unavailable: %s", str(exc.orig or exc).splitlines()[0])
+        if wants_html(request):
+            return error_page(request, 503, "Không kết nối được cơ sở dữ liệu, chưa lưu gì; "
+                              "hãy thử lại sau giây lát. / The queue database cannot be "
+                              "reached, nothing was stored; try again in a moment.",
+                              headers={"Retry-After": "5"})
         return JSONResponse(
             {"detail": "the queue database cannot be reached, so nothing was stored; try "
              "again in a moment (kiosks keep issuing from their leased numbers)"},
             status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Any:
         errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
                    "type": str(e.get("type", ""))} for e in exc.errors()]
         message = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)
+        if wants_html(request):
+            return error_page(request, 422, "Dữ liệu gửi lên không hợp lệ / The request is not "
+                              f"valid: {message or 'invalid request'}")
         return JSONResponse({"detail": message or "invalid request", "errors": errors},
                             status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
-        if exc.status_code in (401, 403, 404) and request.url.path.startswith(
-            ("/console", "/reports", "/s/", "/board", "/login")
-        ) and "text/html" in request.headers.get("accept", ""):
+        if wants_html(request):
             return html_error(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
@@ -213,7 +224,10 @@ def create_app(
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
     app.include_router(pages.router)
+    app.include_router(console.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+    app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
     app.add_middleware(TicketFastPath)  # outermost: see server/hotpath.py
     return app

@@ -223,7 +223,8 @@ class TicketEvent(Base):
 
 
 class SurveyResponse(Base):
-    """A citizen's rating of one served ticket (at most one per ticket)."""
+    """A citizen's rating of one finished visit (at most one per ticket), linked to the
+    counter and staff member of that visit."""
 
     __tablename__ = "survey_responses"
 
@@ -231,6 +232,9 @@ class SurveyResponse(Base):
     ticket_id: Mapped[str] = mapped_column(sa.ForeignKey("tickets.id"), unique=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
+    # Who served the visit rated (None for ratings stored before revision 0004).
+    counter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("counters.id"), nullable=True)
+    staff_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     rating: Mapped[int] = mapped_column(sa.Integer)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)

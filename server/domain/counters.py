@@ -56,6 +56,41 @@ def counter_queue(session: Session, counter: Counter, limit: int = 50) -> list[T
     ))
 
 
+def counter_waiting_count(session: Session, counter: Counter) -> int:
+    """How many tickets wait today in the counter's services (no limit)."""
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    ids = [s.id for s in counter.services if s.active]
+    if not ids:
+        return 0
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Ticket).where(
+            Ticket.site_id == site.id, Ticket.day == local_day(site),
+            Ticket.service_id.in_(ids), Ticket.status == TicketStatus.WAITING)
+    ) or 0
+
+
+def counter_day_tally(session: Session, counter: Counter) -> dict[str, float | int | None]:
+    """The counter's day so far: ``served`` and ``no_show`` tickets (counts), ``service_avg_min``
+    (mean minutes from start to done of the served ones; None before the first)."""
+    site = session.get(Site, counter.site_id)
+    assert site is not None
+    rows = session.execute(
+        sa.select(Ticket.status, Ticket.called_at, Ticket.serving_at, Ticket.done_at).where(
+            Ticket.counter_id == counter.id, Ticket.day == local_day(site),
+            Ticket.status.in_((TicketStatus.DONE, TicketStatus.NO_SHOW)))
+    ).all()
+    minutes = [(done - (serving or called)).total_seconds() / 60
+               for status, called, serving, done in rows
+               if status == TicketStatus.DONE and done is not None
+               and (serving or called) is not None]
+    return {
+        "served": sum(1 for r in rows if r[0] == TicketStatus.DONE),
+        "no_show": sum(1 for r in rows if r[0] == TicketStatus.NO_SHOW),
+        "service_avg_min": round(sum(minutes) / len(minutes), 1) if minutes else None,
+    }
+
+
 def _oldest_waiting(session: Session, site: Site, service_ids: list[int], priority: bool
                     ) -> Ticket | None:
     stmt = (

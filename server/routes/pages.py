@@ -19,12 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.auth import SESSION_COOKIE
 from server.domain.audit import audit
 from server.domain.board import board_state, last_event_id
-from server.domain.counters import counter_queue, current_ticket, get_counter
-from server.errors import QueueError
 from server.models import (
     ROLE_MANAGER,
     ROLES,
-    Counter,
     Service,
     Site,
     SurveyResponse,
@@ -32,39 +29,61 @@ from server.models import (
     User,
     utcnow,
 )
-from server.reports import COLUMNS, report_rows
+from server.reports import COLUMNS, GROUP_COLUMNS, hour_chart, report_rows, report_summary
 from server.security import verify_password
-from server.staff_actions import perform, report_scope
+from server.staff_actions import report_scope
 from server.state import state_of
-from ticketing.status import TicketStatus
+from server.wording import ROLE_VI, STATUS_VI, vietnamese_first
+from ticketing.status import FINAL_STATUSES
 
 router = APIRouter(include_in_schema=False)
 
 DIGITS_VI = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
-ACTION_LABELS = {
-    "call-next": "Gọi tiếp / Call next",
-    "recall": "Gọi lại / Recall",
-    "start": "Bắt đầu / Start",
-    "complete": "Hoàn thành / Done",
-    "no-show": "Vắng mặt / No-show",
-}
-STATUS_VI = {TicketStatus.WAITING: "Đang chờ", TicketStatus.CALLED: "Đã gọi",
-             TicketStatus.SERVING: "Đang phục vụ", TicketStatus.DONE: "Đã xong",
-             TicketStatus.NO_SHOW: "Vắng mặt", TicketStatus.CANCELLED: "Đã hủy"}
-
 
 def render(request: Request, name: str, status_code: int = 200, **context: object
            ) -> HTMLResponse:
     state = state_of(request)
     return state.templates.TemplateResponse(
-        request, name, {"status_vi": STATUS_VI, **context}, status_code=status_code)
+        request, name, {"status_vi": STATUS_VI, "role_vi": ROLE_VI, **context},
+        status_code=status_code)
+
+
+ERROR_TITLES = {
+    400: "Yêu cầu không hợp lệ / Bad request",
+    403: "Không có quyền / Not allowed",
+    404: "Không tìm thấy / Not found",
+    405: "Không mở được địa chỉ này / This address cannot be opened",
+    409: "Không thực hiện được / Refused",
+    413: "Dữ liệu quá lớn / Too large",
+    422: "Dữ liệu không hợp lệ / Invalid input",
+    503: "Tạm thời không phục vụ được / Temporarily unavailable",
+}
+
+
+def wants_html(request: Request) -> bool:
+    """Whether an error on this request is answered with a page for people: everything
+    but the API (``/api/``) and the static files."""
+    return not request.url.path.startswith(("/api/", "/static/", "/openapi.json"))
+
+
+def error_page(request: Request, status: int, message: str,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The HTML error page: a title for the status and the message, Vietnamese first."""
+    title = ERROR_TITLES.get(status, f"Lỗi / Error {status}")
+    response = render(request, "error.html", status, title=title, status=status,
+                      message=vietnamese_first(message), user=optional_user(request))
+    if headers:
+        response.headers.update(headers)
+    return response
 
 
 def html_error(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+    """An HTTP error of a page: log-in for 401, else the error page."""
     if exc.status_code == 401:
         back = request.url.path if request.method == "GET" else "/console"
         return RedirectResponse(f"/login?next={quote(back)}", 303)  # type: ignore[return-value]
-    return render(request, "error.html", exc.status_code, message=exc.detail)
+    return error_page(request, exc.status_code, str(exc.detail),
+                      headers=getattr(exc, "headers", None))
 
 
 def spoken_number(number: str) -> str:
@@ -99,13 +118,17 @@ def page_user(request: Request, minimum: str = "staff") -> User:
         raise StarletteHTTPException(401, "log in first")
     if ROLES.index(user.role) < ROLES.index(minimum):
         raise StarletteHTTPException(
-            403, "Trang này dành cho quản lý. / This page is for managers only.")
+            403, "Trang này dành cho " + ("quản trị" if minimum == "admin" else "quản lý")
+            + " / This page is for " + ("administrators" if minimum == "admin" else "managers")
+            + " only.")
     return user
 
 
 def check_csrf(request: Request, user: User, token: str | None) -> None:
     if not state_of(request).signer.check_csrf(user.id, token):
-        raise StarletteHTTPException(403, "The form expired; reload the page and try again.")
+        raise StarletteHTTPException(
+            403, "Biểu mẫu đã hết hạn; hãy tải lại trang rồi thử lại. / The form expired; "
+            "reload the page and try again.")
 
 
 # --------------------------------------------------------------------------- home, log-in
@@ -116,6 +139,12 @@ def home(request: Request) -> HTMLResponse:
     with state_of(request).db.read_session() as s:
         sites = list(s.scalars(sa.select(Site).order_by(Site.id)))
     return render(request, "home.html", sites=sites, user=optional_user(request))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """Swagger UI for the API, its files served by this server (works offline)."""
+    return render(request, "docs.html", user=optional_user(request))
 
 
 def _safe_next(target: str | None) -> str:
@@ -158,77 +187,6 @@ def logout_submit() -> Response:
     return response
 
 
-# --------------------------------------------------------------------------- console
-
-
-@router.get("/console", response_class=HTMLResponse)
-def console_index(request: Request) -> HTMLResponse:
-    user = page_user(request)
-    with state_of(request).db.read_session() as s:
-        stmt = sa.select(Counter).order_by(Counter.site_id, Counter.number)
-        if user.site_id is not None:
-            stmt = stmt.where(Counter.site_id == user.site_id)
-        counters = [(c, [x.code for x in c.services if x.active]) for c in s.scalars(stmt)]
-    return render(request, "console_index.html", user=user, counters=counters)
-
-
-def _console_context(request: Request, user: User, counter_id: int) -> dict:
-    state = state_of(request)
-    with state.db.read_session() as s:
-        counter = get_counter(s, user, counter_id)
-        site = s.get(Site, counter.site_id)
-        current = current_ticket(s, counter)
-        waiting = counter_queue(s, counter, 50)
-        services = list(s.scalars(sa.select(Service).where(
-            Service.site_id == counter.site_id, Service.active.is_(True))
-            .order_by(Service.sort_order)))
-        names = {x.id: x for x in services}
-        return {
-            "user": user, "counter": counter, "site": site, "current": current,
-            "waiting": waiting, "services": services, "names": names,
-            "own_services": [x.code for x in counter.services if x.active],
-            "csrf": state.signer.csrf_token(user.id), "actions": ACTION_LABELS,
-            "max_recalls": state.settings.max_recalls,
-        }
-
-
-@router.get("/console/{counter_id}", response_class=HTMLResponse)
-def console(request: Request, counter_id: int) -> HTMLResponse:
-    user = page_user(request)
-    return render(request, "console.html", message=None, **_console_context(
-        request, user, counter_id))
-
-
-@router.get("/console/{counter_id}/queue", response_class=HTMLResponse)
-def console_queue(request: Request, counter_id: int) -> HTMLResponse:
-    user = page_user(request)
-    return render(request, "_queue.html", **_console_context(request, user, counter_id))
-
-
-@router.post("/console/{counter_id}/{action}", response_class=HTMLResponse)
-def console_action(
-    request: Request, counter_id: int, action: str,
-    csrf: Annotated[str, Form(max_length=500)],
-    number: Annotated[str | None, Form(max_length=16)] = None,
-    service: Annotated[str | None, Form(max_length=32)] = None,
-) -> Response:
-    user = page_user(request)
-    check_csrf(request, user, csrf)
-    allowed = {*ACTION_LABELS, "call", "transfer", "open", "close"}
-    if action not in allowed:
-        raise StarletteHTTPException(404, "unknown action")
-    arg = number if action == "call" else service if action == "transfer" else None
-    try:
-        ticket = perform(state_of(request), user, counter_id, action, arg)
-    except QueueError as exc:
-        return render(request, "console.html", exc.status, message=exc.message,
-                      **_console_context(request, user, counter_id))
-    if action == "call-next" and ticket is None:
-        return render(request, "console.html", message="Không còn ai chờ / Nobody is waiting",
-                      **_console_context(request, user, counter_id))
-    return RedirectResponse(f"/console/{counter_id}", 303)
-
-
 # --------------------------------------------------------------------------- board
 
 
@@ -236,7 +194,7 @@ def _site(request: Request, code: str) -> Site:
     with state_of(request).db.read_session() as s:
         site = s.scalar(sa.select(Site).where(Site.code == code))
         if site is None:
-            raise StarletteHTTPException(404, f"no site {code!r}")
+            raise StarletteHTTPException(404, f"Không có điểm {code!r} / no site {code!r}")
         s.expunge(site)
         return site
 
@@ -339,7 +297,7 @@ def survey_submit(
         ticket = s.get(Ticket, ticket_id)
         if ticket is None:
             raise StarletteHTTPException(404, "Không tìm thấy phiếu / Ticket not found.")
-        if ticket.status != TicketStatus.DONE:
+        if ticket.status not in FINAL_STATUSES:
             error = ("Bạn có thể đánh giá sau khi được phục vụ xong. / You can rate the "
                      "service once it is done.")
         elif s.scalar(sa.select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket_id)):
@@ -347,6 +305,7 @@ def survey_submit(
         else:
             s.add(SurveyResponse(ticket_id=ticket_id, site_id=ticket.site_id,
                                  service_id=ticket.service_id, rating=rating,
+                                 counter_id=ticket.counter_id, staff_id=ticket.staff_id,
                                  comment=comment.strip(), created_at=utcnow()))
     status = 409 if error else 200
     ctx = _survey_context(request, ticket_id)
@@ -357,22 +316,54 @@ def survey_submit(
 # --------------------------------------------------------------------------- reports
 
 
+MAX_REPORT_DAYS = 366
+
+
+def _report_dates(raw_from: str | None, raw_to: str | None, today: dt.date
+                  ) -> tuple[dt.date, dt.date, str | None]:
+    """The report's days from the form's text, and what is wrong with them (None if all is
+    well; the dates are then today's, so the page still shows something)."""
+    if raw_from is None and raw_to is None:
+        return today, today, None
+    values = []
+    for raw, name in ((raw_from, "Từ ngày / From"), (raw_to, "Đến ngày / To")):
+        if not raw or not raw.strip():
+            return today, today, f"Hãy chọn ngày ở ô «{name}». / Please fill in «{name}»."
+        try:
+            values.append(dt.date.fromisoformat(raw.strip()))
+        except ValueError:
+            return today, today, (f"Ngày ở ô «{name}» không hợp lệ: {raw[:20]!r}. / "
+                                  f"«{name}» is not a date.")
+    start, end = values
+    if start > end:
+        return today, today, ("«Từ ngày» phải trước hoặc bằng «Đến ngày». / «From» must not be "
+                              "after «To».")
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        return today, today, (f"Mỗi báo cáo tối đa {MAX_REPORT_DAYS} ngày. / At most "
+                              f"{MAX_REPORT_DAYS} days per report.")
+    return start, end, None
+
+
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(
     request: Request,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=40)] = None,
     site: Annotated[str | None, Query(max_length=32)] = None,
 ) -> HTMLResponse:
+    """The manager's report: totals, satisfaction, per service and day, per counter and
+    staff member, load per hour (SVG drawn here), comments. Wrong dates are said on the
+    page (status 422), next to the form that holds them."""
     user = page_user(request, ROLE_MANAGER)
     with state_of(request).db.read_session() as s:
-        the_site, start, end = report_scope(s, user, site, date_from, date_to)
+        the_site, today, _ = report_scope(s, user, site, None, None)
+        start, end, problem = _report_dates(date_from, date_to, today)
         rows = report_rows(s, the_site, start, end)
+        summary = report_summary(s, the_site, start, end)
         s.expunge(the_site)
-    totals = {
-        "issued": sum(r["issued"] for r in rows), "served": sum(r["served"] for r in rows),
-        "no_show": sum(r["no_show"] for r in rows),
-        "rating_count": sum(r["rating_count"] for r in rows),
-    }
-    return render(request, "reports.html", user=user, site=the_site, start=start, end=end,
-                  rows=rows, columns=COLUMNS, totals=totals)
+    return render(request, "reports.html", 422 if problem else 200, user=user,
+                  site=the_site, start=start, end=end, rows=rows, columns=COLUMNS,
+                  group_columns=GROUP_COLUMNS, problem=problem,
+                  raw_from=date_from if problem else start.isoformat(),
+                  raw_to=date_to if problem else end.isoformat(),
+                  chart=hour_chart(summary["hours"]), **summary)

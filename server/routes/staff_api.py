@@ -139,11 +139,14 @@ def reports(user: Manager, request: Request,
 def reports_csv(user: Manager, request: Request,
                 date_from: Annotated[dt.date | None, Query(alias="from")] = None,
                 date_to: Annotated[dt.date | None, Query(alias="to")] = None,
-                site: Annotated[str | None, Query(max_length=32)] = None) -> Response:
+                site: Annotated[str | None, Query(max_length=32)] = None,
+                header: Annotated[Literal["keys", "readable"], Query()] = "keys") -> Response:
+    """The report as CSV; ``header=readable`` titles the columns for people ("Đã cấp /
+    Issued") instead of field names."""
     state = state_of(request)
     with state.db.read_session() as s:
         the_site, start, end = report_scope(s, user, site, date_from, date_to)
-        text = report_csv(report_rows(s, the_site, start, end))
+        text = report_csv(report_rows(s, the_site, start, end), readable=header == "readable")
     name = f"report-{the_site.code}-{start}-{end}.csv"
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

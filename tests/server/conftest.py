@@ -3,6 +3,8 @@ and a real uvicorn server on a free loopback port."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,6 +45,27 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
     server = LiveServer(app).start()
     yield server
     server.stop()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Playwright), one per test module."""
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (scripts/setup.sh installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:
