@@ -76,10 +76,33 @@ class KioskResult:
 
 #: Frames without the face after which its session (and liveness window) ends.
 SESSION_MISSED_FRAMES = 5
-#: A box overlapping the session's last box less than this starts a new session.
+#: A box overlapping the session's last box less than this starts a new session, unless
+#: it only drifted (see ``same_face``).
 SESSION_MIN_IOU = 0.3
+#: Drift still counted as the same face: centre moved at most this fraction of the box
+#: width, size changed by at most ``SESSION_MAX_SCALE`` times.
+SESSION_MAX_SHIFT = 0.5
+SESSION_MAX_SCALE = 1.5
 PENDING = "pending"
 REFUSED = ("spoof", "unsure")
+
+
+def same_face(last: FaceBox, box: FaceBox) -> bool:
+    """Whether ``box`` continues the face last seen at ``last`` (pixels, same frame size).
+
+    IoU >= ``SESSION_MIN_IOU`` as in ``recognition.face_tracks``, or a drift: the
+    recognition process sees only 3-10 frames a second, and a citizen stepping up moves the
+    box by a third of its width between two of them (IoU 0.29 measured on the clip), which
+    must not restart the liveness window. A jump elsewhere or a much larger or smaller
+    face is a new session.
+    """
+    if box_iou(last, box) >= SESSION_MIN_IOU:
+        return True
+    (lx, ly), (x, y) = last.center, box.center
+    size = max(last.width, 1)
+    scale = box.width / size
+    return (abs(x - lx) <= SESSION_MAX_SHIFT * size and abs(y - ly) <= SESSION_MAX_SHIFT * size
+            and 1 / SESSION_MAX_SCALE <= scale <= SESSION_MAX_SCALE)
 
 
 @dataclass
@@ -103,7 +126,7 @@ class KioskIdentifier:
     result's ``liveness`` stays None (the kiosk greets as before). Otherwise one
     ``LivenessTracker`` per face session, updated on every frame with a face (also frames
     under quality guidance); a session ends when the face is missing for
-    ``SESSION_MISSED_FRAMES`` frames or its box jumps (IoU < ``SESSION_MIN_IOU``). A match
+    ``SESSION_MISSED_FRAMES`` frames or its box jumps (``same_face``). A match
     refused by the check gets a guest key, so the person can go on as a guest; the refusal
     is counted once per session in ``refusals``. ``clock`` gives seconds (monotonic).
     """
@@ -145,7 +168,7 @@ class KioskIdentifier:
                 if s.missed >= SESSION_MISSED_FRAMES:
                     self.session = None
             return None
-        if s is None or box_iou(s.last_box, box) < SESSION_MIN_IOU:
+        if s is None or not same_face(s.last_box, box):
             s = self.session = FaceSession(LivenessTracker(self.liveness), box)
             self.sessions += 1
         s.last_box, s.missed = box, 0

@@ -148,3 +148,17 @@ def test_refused_face_images_are_kept_only_when_asked(tmp_path: Path,
     old = time.time() - 3 * 86400
     os.utime(kept, (old, old))
     assert log.purge() == 1 and not kept.exists()
+
+
+def test_a_face_session_follows_a_drifting_face_not_a_jump() -> None:
+    """Boxes of the clip 10 frames apart (Lin stepping up: IoU 0.29) stay one session; a
+    face elsewhere in the frame or twice as large starts a new one."""
+    from kiosk.adapters.identification import same_face
+    from recognition.face_tracks import box_iou
+    from recognition.types import FaceBox
+
+    a = FaceBox(top=71, right=252, bottom=167, left=156)
+    b = FaceBox(top=103, right=284, bottom=199, left=188)
+    assert box_iou(a, b) < 0.3 and same_face(a, b)
+    assert not same_face(a, FaceBox(top=71, right=552, bottom=167, left=456))
+    assert not same_face(a, FaceBox(top=40, right=300, bottom=240, left=100))
