@@ -147,13 +147,16 @@ class KioskIdentifier:
         result = self.engine.identify_frame(frame_bgr)
         box = result.box.as_tuple() if result.box is not None else None
         reason = None if result.reason is None else str(result.reason)
+        started = time.perf_counter()
         verdict = self._liveness(frame_bgr, result)
+        timings = dict(result.timings_ms)
+        if self.liveness is not None:
+            timings["liveness"] = (time.perf_counter() - started) * 1000
         guest = None
         refused = result.match is not None and verdict in REFUSED
         if (reason == "unknown" or refused) and result.encoding is not None:
             guest = self.guests.key_for(result.encoding)
-        return KioskResult(result.faces, box, reason, result.match, guest,
-                           dict(result.timings_ms), verdict,
+        return KioskResult(result.faces, box, reason, result.match, guest, timings, verdict,
                            None if self.liveness is None else self._refusals_today)
 
     def _liveness(self, frame_bgr: np.ndarray, result: Any) -> str | None:
