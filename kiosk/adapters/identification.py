@@ -142,6 +142,7 @@ class KioskIdentifier:
         self.session: FaceSession | None = None
         self.sessions = 0
         self._refusals_today = refusals.today_count() if refusals is not None else 0
+        self._refusals_day = refusals.today() if refusals is not None else None
 
     def __call__(self, frame_bgr: np.ndarray) -> KioskResult:
         result = self.engine.identify_frame(frame_bgr)
@@ -157,7 +158,14 @@ class KioskIdentifier:
         if (reason == "unknown" or refused) and result.encoding is not None:
             guest = self.guests.key_for(result.encoding)
         return KioskResult(result.faces, box, reason, result.match, guest, timings, verdict,
-                           None if self.liveness is None else self._refusals_today)
+                           None if self.liveness is None else self._today_count())
+
+    def _today_count(self) -> int:
+        """Refusals of today; read again from the counter file when the day changed."""
+        if self.refusals is not None and self.refusals.today() != self._refusals_day:
+            self._refusals_day = self.refusals.today()
+            self._refusals_today = self.refusals.today_count()
+        return self._refusals_today
 
     def _liveness(self, frame_bgr: np.ndarray, result: Any) -> str | None:
         """Update the face session with this frame; its verdict (None: check off/no face)."""
