@@ -66,6 +66,17 @@ class LivenessSettings(BaseModel):
         "saves time on slow machines.",
     )
 
+    keep_refused_images: bool = Field(
+        False,
+        description="Keep a JPEG of the face crop of each refused face (spoof or unsure on a "
+        "face that matched a citizen) in <data dir>/liveness/ (owner-only, 0600), for staff "
+        "to review attacks; off by default: no image is kept.",
+    )
+    refused_images_days: int = Field(
+        7, ge=1, le=90,
+        description="Days a kept refused-face image is kept before it is deleted.",
+    )
+
     @model_validator(mode="after")
     def _ordered(self) -> LivenessSettings:
         if self.spoof_score >= self.live_score:

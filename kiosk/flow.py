@@ -573,13 +573,21 @@ def event_from_result(result: Any, now: float) -> Event:
     """Turn a recognition ``IdentifyResult`` into a camera event (no registry lookup).
 
     A match becomes ``Identified`` without citizen details; the app fills them in from the
-    registry (``dataclasses.replace``) before handing the event to the flow.
+    registry (``dataclasses.replace``) before handing the event to the flow. Liveness
+    (``result.liveness``, docs/liveness.md): a match is greeted only when it is ``live``
+    (or None: the check is off); while ``pending`` the citizen keeps being asked to look
+    at the camera; ``spoof`` or ``unsure`` is an unknown face (a guest), never the match.
     """
     reason = getattr(result, "reason", None)
     if getattr(result, "faces", 0) == 0 or reason == "no_face":
         return FaceLost(now)
     if getattr(result, "match", None) is not None:
-        return Identified(now)
+        liveness = getattr(result, "liveness", None)
+        if liveness in (None, "live"):
+            return Identified(now)
+        if liveness == "pending":
+            return FaceSeen(now, "liveness_pending")  # guidance "look_at_camera"
+        return Unknown(now)
     if reason == "unknown":
         return Unknown(now)
     return FaceSeen(now, reason or "no_face")

@@ -1,8 +1,9 @@
 """Identification: a camera frame in, who it is (or why not) out, in a child process.
 
 - ``KioskIdentifier``: the engine's own ``FaceEngine.identify_frame`` plus a guest key
-  (``recognition.guests.GuestMemory``) for a good face that matches nobody; answers a
-  picklable ``KioskResult`` (never the encoding).
+  (``recognition.guests.GuestMemory``) for a good face that matches nobody, and the
+  liveness check of the face session (``recognition.liveness.LivenessTracker``); answers
+  a picklable ``KioskResult`` (never the encoding, never an image).
 - ``ProcessIdentifier``: runs an identifier in a child process, so dlib never holds the
   GUI process's GIL.
 - ``make_recognition``: both, on the registry replica, with the citizen lookup the flow
@@ -18,14 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kiosk.adapters.refusals import RefusalLog, face_crop
 from kiosk.model import CitizenInfo
+from recognition import antispoof
+from recognition.face_tracks import box_iou
 from recognition.guests import GuestMemory
+from recognition.liveness import LivenessTracker
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from config.liveness import LivenessSettings
     from kiosk.context import KioskContext
     from kiosk.registry import RegistryStore
+    from recognition.types import FaceBox
 
 log = logging.getLogger(__name__)
 
@@ -60,25 +67,154 @@ class KioskResult:
     match: Any = None
     guest_key: str | None = None
     timings_ms: dict[str, float] | None = None
+    #: the face session's liveness: None (check off, or no face), "pending", "live",
+    #: "spoof" or "unsure". The flow greets a ``match`` only when it is None or "live".
+    liveness: str | None = None
+    #: faces refused by the liveness check today (None when the check is off)
+    refusals_today: int | None = None
+
+
+#: Frames without the face after which its session (and liveness window) ends.
+SESSION_MISSED_FRAMES = 5
+#: A box overlapping the session's last box less than this starts a new session, unless
+#: it only drifted (see ``same_face``).
+SESSION_MIN_IOU = 0.3
+#: Drift still counted as the same face: centre moved at most this fraction of the box
+#: width, size changed by at most ``SESSION_MAX_SCALE`` times.
+SESSION_MAX_SHIFT = 0.5
+SESSION_MAX_SCALE = 1.5
+PENDING = "pending"
+REFUSED = ("spoof", "unsure")
+
+
+def same_face(last: FaceBox, box: FaceBox) -> bool:
+    """Whether ``box`` continues the face last seen at ``last`` (pixels, same frame size).
+
+    IoU >= ``SESSION_MIN_IOU`` as in ``recognition.face_tracks``, or a drift: the
+    recognition process sees only 3-10 frames a second, and a citizen stepping up moves the
+    box by a third of its width between two of them (IoU 0.29 measured on the clip), which
+    must not restart the liveness window. A jump elsewhere or a much larger or smaller
+    face is a new session.
+    """
+    if box_iou(last, box) >= SESSION_MIN_IOU:
+        return True
+    (lx, ly), (x, y) = last.center, box.center
+    size = max(last.width, 1)
+    scale = box.width / size
+    return (abs(x - lx) <= SESSION_MAX_SHIFT * size and abs(y - ly) <= SESSION_MAX_SHIFT * size
+            and 1 / SESSION_MAX_SCALE <= scale <= SESSION_MAX_SCALE)
+
+
+@dataclass
+class FaceSession:
+    """One citizen face followed over frames: its liveness tracker and what it matched."""
+
+    tracker: LivenessTracker
+    last_box: FaceBox
+    missed: int = 0
+    matched: bool = False
+    counted: bool = False
+    failed: bool = False
 
 
 class KioskIdentifier:
     """``FaceEngine.identify_frame`` on a frame, plus a guest key for a good face that
-    matches nobody (the engine's path, so the benchmarks measure what the kiosk runs)."""
+    matches nobody (the engine's path, so the benchmarks measure what the kiosk runs), and
+    the liveness of the face session.
 
-    def __init__(self, engine: Any) -> None:
+    ``liveness`` (``config.liveness.LivenessSettings``) None or mode "off": no check, the
+    result's ``liveness`` stays None (the kiosk greets as before). Otherwise one
+    ``LivenessTracker`` per face session, updated on every frame with a face (also frames
+    under quality guidance); a session ends when the face is missing for
+    ``SESSION_MISSED_FRAMES`` frames or its box jumps (``same_face``). A match
+    refused by the check gets a guest key, so the person can go on as a guest; the refusal
+    is counted once per session in ``refusals``. ``clock`` gives seconds (monotonic).
+    """
+
+    def __init__(self, engine: Any, liveness: LivenessSettings | None = None,
+                 refusals: RefusalLog | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
         self.guests = GuestMemory(engine.settings.match_threshold)
+        self.liveness = liveness if liveness is not None and liveness.mode != "off" else None
+        self.refusals = refusals
+        self.clock = clock
+        self.session: FaceSession | None = None
+        self.sessions = 0
+        self._refusals_today = refusals.today_count() if refusals is not None else 0
+        self._refusals_day = refusals.today() if refusals is not None else None
 
     def __call__(self, frame_bgr: np.ndarray) -> KioskResult:
         result = self.engine.identify_frame(frame_bgr)
         box = result.box.as_tuple() if result.box is not None else None
         reason = None if result.reason is None else str(result.reason)
+        started = time.perf_counter()
+        verdict = self._liveness(frame_bgr, result)
+        timings = dict(result.timings_ms)
+        if self.liveness is not None:
+            timings["liveness"] = (time.perf_counter() - started) * 1000
         guest = None
-        if reason == "unknown" and result.encoding is not None:
+        refused = result.match is not None and verdict in REFUSED
+        if (reason == "unknown" or refused) and result.encoding is not None:
             guest = self.guests.key_for(result.encoding)
-        return KioskResult(result.faces, box, reason, result.match, guest,
-                           dict(result.timings_ms))
+        return KioskResult(result.faces, box, reason, result.match, guest, timings, verdict,
+                           None if self.liveness is None else self._today_count())
+
+    def _today_count(self) -> int:
+        """Refusals of today; read again from the counter file when the day changed."""
+        if self.refusals is not None and self.refusals.today() != self._refusals_day:
+            self._refusals_day = self.refusals.today()
+            self._refusals_today = self.refusals.today_count()
+        return self._refusals_today
+
+    def _liveness(self, frame_bgr: np.ndarray, result: Any) -> str | None:
+        """Update the face session with this frame; its verdict (None: check off/no face)."""
+        if self.liveness is None:
+            return None
+        box: FaceBox | None = result.box
+        s = self.session
+        if box is None:
+            if s is not None:
+                s.missed += 1
+                if s.missed >= SESSION_MISSED_FRAMES:
+                    self.session = None
+            return None
+        if s is None or not same_face(s.last_box, box):
+            s = self.session = FaceSession(LivenessTracker(self.liveness), box)
+            self.sessions += 1
+        s.last_box, s.missed = box, 0
+        s.matched = s.matched or result.match is not None
+        verdict = self._update(s, frame_bgr, box, result.landmarks)
+        if verdict in REFUSED and s.matched and not s.counted:
+            s.counted = True
+            self._count_refusal(s, verdict, frame_bgr, box)
+        return verdict
+
+    def _update(self, s: FaceSession, frame_bgr: np.ndarray, box: FaceBox,
+                landmarks: np.ndarray | None) -> str:
+        if s.failed:
+            return "unsure"
+        if s.tracker.result is None and landmarks is not None:
+            try:
+                s.tracker.update(frame_bgr, box, landmarks, self.clock())
+            except Exception:  # fail closed: without the check nobody is greeted by name
+                log.exception("liveness check failed: the face is not recognised")
+                s.failed = True
+                return "unsure"
+        decided = s.tracker.result
+        return PENDING if decided is None else decided.verdict.value
+
+    def _count_refusal(self, s: FaceSession, verdict: str, frame_bgr: np.ndarray,
+                       box: FaceBox) -> None:
+        if self.refusals is None:
+            self._refusals_today += 1
+            return
+        decided = s.tracker.result
+        crop = face_crop(frame_bgr, box.as_tuple()) \
+            if self.refusals.settings.keep_refused_images else None
+        self._refusals_today = self.refusals.record(
+            verdict, decided.reason if decided else "liveness check failed",
+            decided.score if decided else None, crop)
 
 
 def registry_identifier(ctx: KioskContext) -> Identifier:
@@ -88,7 +224,13 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
 
     registry = Registry(ctx)
     log.info("recognition: %d face template(s) loaded", len(registry.index))
-    return KioskIdentifier(registry.engine)
+    liveness = ctx.settings.liveness
+    if liveness.mode != "off":
+        try:
+            antispoof.warm_up()
+        except Exception as exc:  # the tracker fails closed on every face (logged there)
+            log.error("liveness networks cannot be loaded: %s", exc)
+    return KioskIdentifier(registry.engine, liveness, RefusalLog(ctx.data_dir, liveness))
 
 
 def citizen_lookup(store: RegistryStore) -> CitizenLookup:

@@ -34,6 +34,12 @@ class Recognition:
     box: tuple[int, int, int, int] | None
     elapsed_ms: float
 
+    @property
+    def liveness(self) -> str | None:
+        """The face session's liveness verdict: None (check off or no face), "pending",
+        "live", "spoof" or "unsure" (never an image: only the word crosses processes)."""
+        return getattr(self.result, "liveness", None)
+
 
 class RecognitionWorker:
     """Runs ``identifier(roi_bgr)`` on the latest frame, as fast as it can go."""
@@ -48,6 +54,9 @@ class RecognitionWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.processed = 0
+        #: faces refused by the liveness check today, as the recognition process last
+        #: said (None: the check is off or no answer yet), for the staff line
+        self.refusals_today: int | None = None
 
     def start(self) -> None:
         if self._thread is None:
@@ -97,6 +106,9 @@ class RecognitionWorker:
                 time.sleep(0.2)
                 continue
             self.processed += 1
+            refusals = getattr(rec.result, "refusals_today", None)
+            if refusals is not None:
+                self.refusals_today = refusals
             try:
                 self.on_result(rec)
             except Exception:

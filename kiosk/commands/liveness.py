@@ -93,19 +93,45 @@ def _video(ctx: KioskContext, source: str, max_frames: int | None) -> list[dict[
     return out
 
 
+def _stats(ctx: KioskContext, as_json: bool) -> None:
+    from kiosk.adapters.refusals import read_counts
+
+    counts = read_counts(ctx.data_dir)
+    if as_json:
+        click.echo(json.dumps(counts, sort_keys=True))
+        return
+    if not counts:
+        click.echo("no face refused by the liveness check")
+    for day in sorted(counts):
+        c = counts[day]
+        click.echo(f"{day}: {sum(c.values())} refused (spoof {c.get('spoof', 0)}, "
+                   f"unsure {c.get('unsure', 0)})")
+
+
 @click.command("liveness")
-@click.argument("source")
+@click.argument("source", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None,
               help="Stop after this many frames (default: the whole video; 5 s of a camera).")
+@click.option("--stats", is_flag=True,
+              help="Instead of a check: the kiosk's refusals per day (faces that matched a "
+              "citizen but were judged spoof or unsure), from the data dir.")
 @with_context
-def liveness(ctx: KioskContext, source: str, as_json: bool, max_frames: int | None) -> None:
+def liveness(ctx: KioskContext, source: str | None, as_json: bool, max_frames: int | None,
+             stats: bool) -> None:
     """Run the liveness check on SOURCE: a video file, a camera index (0, 1...) or a
     folder of photos; print per face track the verdict, the score and the cues.
+    With --stats: the kiosk's liveness refusals per day instead.
 
     A single photo has no movement: with liveness.mode 'passive+active' it can at best be
     'unsure'; use a video or KIOSK_LIVENESS__MODE=passive to judge photos.
     """
+    if stats:
+        _stats(ctx, as_json)
+        return
+    if source is None:
+        fail("give a SOURCE (video file, camera index or folder of photos) or --stats", code=2)
+        return
     path = Path(source)
     if path.is_dir():
         rows = _photos(ctx, path)
