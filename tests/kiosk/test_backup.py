@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from config.kiosk import KioskSettings
 from kiosk.cli import cli
 from kiosk.crypto import load_or_create_key
-from kiosk.db import make_engine, make_sessionmaker
-from kiosk.flow import services_from_settings
+from kiosk.db import make_sessionmaker
+from kiosk.model import services_from_settings
+from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
 from tests.support.db_snapshot import all_rows
 
