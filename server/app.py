@@ -23,12 +23,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config import Settings
 from config.server import QueueServerSettings
+from config.voice import VoiceSettings
+from server.announcements import Announcer
 from server.batching import Batcher
 from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, staff_api
+from server.routes import kiosk_api, pages, public, staff_api
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
@@ -126,13 +128,19 @@ def create_app(
     data_dir: str | Path | None = None,
     seed: bool = True,
     serving: bool = False,
+    voice: VoiceSettings | None = None,
 ) -> FastAPI:
     """Build the server for a settings object or a database URL.
 
     The database is migrated (Alembic) and, if it has no services, the default site and
     catalogue are loaded, so the app is usable at once. ``serving``: this process is the
     server (``queue-server serve``), tuned at start-up by :func:`tune_for_serving`.
+    ``voice``: the spoken calls' settings (default: those of a ``Settings`` passed first,
+    else the shipped defaults).
     """
+    if voice is None:
+        voice = (settings_or_db_url.voice if isinstance(settings_or_db_url, Settings)
+                 else VoiceSettings())
     settings = resolve_settings(settings_or_db_url)
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     db = prepare_database(settings, root, seed=seed)
@@ -149,11 +157,13 @@ def create_app(
                         data_dir=root)
     state.issuer = Batcher(lambda items: store_online(state, items),  # type: ignore[arg-type]
                            max_batch=settings.issue_batch_max, name="ticket-issuer")
+    state.announcer = Announcer(voice, root)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if serving:  # the `queue-server serve` process, not a test or another program
             tune_for_serving()
+        state.announcer.start_in_background()  # the voice pack, off the event loop
         yield
         state.issuer.close()  # stores what is queued before the process exits
 
@@ -197,6 +207,7 @@ def create_app(
 
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
+    app.include_router(public.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
@@ -209,5 +220,7 @@ def create_app_from_env() -> FastAPI:
     ``queue-server serve`` command put into the environment."""
     raw = os.environ.get("QUEUE_SERVER_SETTINGS_JSON")
     settings = QueueServerSettings.model_validate_json(raw) if raw else QueueServerSettings()
+    raw_voice = os.environ.get("QUEUE_SERVER_VOICE_JSON")
+    voice = VoiceSettings.model_validate_json(raw_voice) if raw_voice else None
     return create_app(settings, data_dir=os.environ.get("QUEUE_SERVER_DATA_DIR") or None,
-                      seed=False, serving=True)
+                      seed=False, serving=True, voice=voice)

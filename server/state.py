@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import Scope
 
 from config.server import QueueServerSettings
+from server.announcements import Announcer
 from server.batching import Batcher
 from server.db import Database
 from server.security import Signer
@@ -28,6 +29,8 @@ class ServerState:
     data_dir: Path
     # Stores the tickets of POST /tickets in batches (group commit); set by create_app.
     issuer: Batcher = field(init=False)
+    # Spoken calls of the display board; set by create_app.
+    announcer: Announcer = field(init=False)
     _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
 
     def public_base(self, request: Request) -> str:
