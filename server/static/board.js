@@ -54,6 +54,7 @@
         (c.recall ? ' <small>(gọi lại)</small>' : '') + '</li>';
     }
     $('recent').innerHTML = recent;
+    trimToFit($('recent'));
     var waiting = '';
     for (i = 0; i < data.services.length; i++) {
       waiting += '<li><span>' + esc(data.services[i].prefix) + ' · ' +
@@ -66,9 +67,19 @@
     $('board').className = 'board-wrap' + (h.open ? '' : ' is-closed') + (busy ? '' : ' no-calls');
     $('hours').innerHTML = h.opens_at ? esc('Giờ làm việc / Opening hours ' + h.opens_at +
       '–' + h.closes_at) : '';
-    if (!h.open) { $('announce').innerHTML = esc('Ngoài giờ làm việc / Closed'); }
+    if (!h.open) {
+      $('announce').innerHTML = esc('Ngoài giờ làm việc / Closed');
+      $('announce').className = 'announce';
+    }
     if (data.server_time_ms) { clockSkew = data.server_time_ms - Date.now(); }
     if (data.sound_error) { staffNote('Âm thanh / Sound: ' + data.sound_error); }
+  }
+
+  function trimToFit(list) {  // drop the oldest calls that do not fit their box whole
+    var box = list.parentNode.getBoundingClientRect();
+    while (list.lastChild && list.lastChild.getBoundingClientRect().bottom > box.bottom + 1) {
+      list.removeChild(list.lastChild);
+    }
   }
 
   function showCall(call) {
@@ -180,6 +191,7 @@
     }
     playNext();
     window.boardUpdates = (window.boardUpdates || 0) + 1;
+    $('board').setAttribute('data-updates', String(window.boardUpdates));
   }
 
   function poll() {
