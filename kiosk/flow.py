@@ -110,7 +110,15 @@ class IssuedTicket:
     people_ahead: int | None = None
     counters: str = ""
     waiting: bool = True
+    # The link printed as the ticket's QR: the server's live ticket page (``ticket_url``),
+    # else its survey page; None standalone (no server: no QR).
     survey_url: str | None = None
+
+
+def qr_link(server_ticket: dict) -> str | None:
+    """The link a server ticket answer asks to print as QR: ``ticket_url`` (live ticket
+    and rating), else ``survey_url`` from an older server."""
+    return server_ticket.get("ticket_url") or server_ticket.get("survey_url")
 
 
 def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSettings) -> bool:

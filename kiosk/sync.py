@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from config.sync import SyncSettings
-from kiosk.flow import IssuedTicket, IssueTicket, Service
+from kiosk.flow import IssuedTicket, IssueTicket, Service, qr_link
 from kiosk.tickets import LEASED, ONLINE, TicketStore
 
 log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class ServerIssuer:
             ticket_id, request.service, answer["number"], ONLINE,
             citizen_id=request.citizen_id, guest_key=request.guest_key,
             priority=request.priority, people_ahead=answer.get("people_ahead"),
-            counters=counters, survey_url=answer.get("survey_url"),
+            counters=counters, survey_url=qr_link(answer),
         )
         self.store.mark_ticket_sent(ticket_id)
         return ticket
@@ -284,7 +284,7 @@ class SyncWorker(threading.Thread):
                 if result["result"] in ("created", "existing"):
                     self.store.mark_sent(entry_id)
                     stored = result.get("ticket") or {}
-                    self.store.set_survey_url(result["id"], stored.get("survey_url"))
+                    self.store.set_survey_url(result["id"], qr_link(stored))
                 else:
                     # Refused (e.g. a number outside our leases): keep it, retry rarely,
                     # and say so in the log for the technician.

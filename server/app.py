@@ -30,7 +30,7 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, public, staff_api
+from server.routes import kiosk_api, pages, public, staff_api, ticket_page
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
@@ -199,7 +199,7 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if exc.status_code in (401, 403, 404) and request.url.path.startswith(
-            ("/console", "/reports", "/s/", "/board", "/login")
+            ("/console", "/reports", "/s/", "/t/", "/board", "/login")
         ) and "text/html" in request.headers.get("accept", ""):
             return html_error(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
@@ -208,6 +208,7 @@ def create_app(
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
     app.include_router(public.router)
+    app.include_router(ticket_page.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kiosk.flow import CitizenInfo, IssuedTicket, IssueTicket, Service
+from kiosk.flow import CitizenInfo, IssuedTicket, IssueTicket, Service, qr_link
 
 if TYPE_CHECKING:
     import numpy as np
@@ -173,7 +173,7 @@ def server_open_tickets(client: Any, store: TicketStore, citizen_id: int) -> lis
         counters = store.services[t["service"]].counters_text()
         store.record(ticket_id, t["service"], t["number"], ONLINE, citizen_id=citizen_id,
                      priority=bool(t.get("priority")), people_ahead=t.get("people_ahead"),
-                     counters=counters, issued_at=issued, survey_url=t.get("survey_url"))
+                     counters=counters, issued_at=issued, survey_url=qr_link(t))
         store.mark_ticket_sent(ticket_id)
     return store.today_for(citizen_id=citizen_id)
 
