@@ -30,10 +30,11 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, public, staff_api, ticket_page
+from server.routes import kiosk_api, pages, public, staff_api, ticket_page, webhook_log
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
+from server.webhooks import TicketLink, Webhooks
 
 log = logging.getLogger(__name__)
 
@@ -158,14 +159,18 @@ def create_app(
     state.issuer = Batcher(lambda items: store_online(state, items),  # type: ignore[arg-type]
                            max_batch=settings.issue_batch_max, name="ticket-issuer")
     state.announcer = Announcer(voice, root)
+    state.webhooks = Webhooks(settings, db, root,
+                              TicketLink(settings.public_url, signer.survey_token))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if serving:  # the `queue-server serve` process, not a test or another program
             tune_for_serving()
         state.announcer.start_in_background()  # the voice pack, off the event loop
+        state.webhooks.wake()  # notifications left pending by the last run
         yield
         state.issuer.close()  # stores what is queued before the process exits
+        state.webhooks.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -199,7 +204,7 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if exc.status_code in (401, 403, 404) and request.url.path.startswith(
-            ("/console", "/reports", "/s/", "/t/", "/board", "/login")
+            ("/console", "/reports", "/s/", "/t/", "/board", "/login", "/webhooks")
         ) and "text/html" in request.headers.get("accept", ""):
             return html_error(request, exc)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
@@ -209,6 +214,7 @@ def create_app(
     app.include_router(staff_api.router)
     app.include_router(public.router)
     app.include_router(ticket_page.router)
+    app.include_router(webhook_log.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)

@@ -15,6 +15,7 @@ from server.announcements import Announcer
 from server.batching import Batcher
 from server.db import Database
 from server.security import Signer
+from server.webhooks import Webhooks
 
 API_VERSION = "1.0"
 
@@ -31,6 +32,8 @@ class ServerState:
     issuer: Batcher = field(init=False)
     # Spoken calls of the display board; set by create_app.
     announcer: Announcer = field(init=False)
+    # Notifications to the centre's webhook (turn near, called); set by create_app.
+    webhooks: Webhooks = field(init=False)
     _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
 
     def public_base(self, request: Request) -> str:
