@@ -27,6 +27,7 @@ from config.voice import VoiceSettings
 from server.announcements import Announcer
 from server.batching import Batcher
 from server.bootstrap import prepare_database
+from server.day_closer import DayCloser
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
@@ -168,7 +169,10 @@ def create_app(
             tune_for_serving()
         state.announcer.start_in_background()  # the voice pack, off the event loop
         state.webhooks.wake()  # notifications left pending by the last run
+        day_closer = DayCloser(settings, db)
+        day_closer.start()  # closes out a queue left open from an earlier day
         yield
+        day_closer.stop()
         state.issuer.close()  # stores what is queued before the process exits
         state.webhooks.close()
 
@@ -183,7 +187,8 @@ def create_app(
 
     @app.exception_handler(QueueError)
     async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return JSONResponse({"detail": exc.message, "reason": exc.reason},
+                            status_code=exc.status)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> JSONResponse:

@@ -18,6 +18,8 @@ ServiceCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za
 
 class Problem(BaseModel):
     detail: str
+    reason: str | None = Field(None, description="Short stable code of a refusal, e.g. "
+                               "'closed' (outside the service's opening hours).")
 
 
 class ValidationProblem(BaseModel):
