@@ -32,8 +32,9 @@ class AnnouncementUnavailable(Exception):
 class Announcer:
     """Renders calls with the settings' voice pack; thread-safe.
 
-    ``prepare()`` opens (and for the default pack, builds once) the pack; it is called in a
-    background thread at server start, and by the first ``wav()`` if that came earlier.
+    ``prepare()`` opens (and for the default pack, builds once) the pack; it runs in a
+    background thread when the first board page is served, and in the first ``wav()`` if
+    that came earlier.
     """
 
     def __init__(self, settings: VoiceSettings, data_dir: Path) -> None:
@@ -42,6 +43,7 @@ class Announcer:
         self._lock = threading.Lock()
         self._pack: VoicePack | None = None
         self._error: str | None = None
+        self._started = False
         self._cache: OrderedDict[tuple[str, str, bool], bytes] = OrderedDict()
 
     def prepare(self) -> VoicePack | None:
@@ -55,11 +57,15 @@ class Announcer:
                     log.warning("%s", self._error)
             return self._pack
 
-    def start_in_background(self) -> threading.Thread:
-        """Open the pack in a daemon thread (the default pack takes about 1 s to build)."""
-        thread = threading.Thread(target=self.prepare, name="voice-pack", daemon=True)
-        thread.start()
-        return thread
+    def start_in_background(self) -> None:
+        """Open the pack in a daemon thread (the default pack takes about 1 s to build),
+        once: called when a board page is served, so a server that never shows a board
+        (or is just starting) spends nothing on it."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self.prepare, name="voice-pack", daemon=True).start()
 
     @property
     def error(self) -> str | None:

@@ -167,7 +167,6 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if serving:  # the `queue-server serve` process, not a test or another program
             tune_for_serving()
-        state.announcer.start_in_background()  # the voice pack, off the event loop
         state.webhooks.wake()  # notifications left pending by the last run
         day_closer = DayCloser(settings, db)
         day_closer.start()  # closes out a queue left open from an earlier day

@@ -269,6 +269,7 @@ def board_default(request: Request) -> Response:
 @router.get("/board/{site_code}", response_class=HTMLResponse)
 def board_page(request: Request, site_code: str) -> HTMLResponse:
     site = _site(request, site_code)
+    state_of(request).announcer.start_in_background()  # the voice pack, off the event loop
     data = board_payload(request, site)
     return render(request, "board.html", site=site, board=data)
 
