@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -97,6 +98,35 @@ class QueueServerSettings(BaseModel):
     )
     session_hours: float = Field(
         12.0, gt=0, le=720, description="Staff stay logged in this long."
+    )
+    webhook_url: str = Field(
+        "", max_length=500, pattern=r"^(https?://\S+)?$",
+        description="URL that receives a signed POST when a ticket is near the front and "
+        "when it is called (to connect SMS or Zalo); empty: no webhook.",
+    )
+    webhook_secret_file: str = Field(
+        "webhook.key", min_length=1,
+        description="File with the webhook's HMAC-SHA256 secret (relative: under the data "
+        "dir; created 0600 if missing). The environment variable QUEUE_SERVER_WEBHOOK_SECRET "
+        "overrides it. Never stored in the database.",
+    )
+    webhook_near_places: int = Field(
+        3, ge=0, le=50,
+        description="Send the 'near' notification when this many people or fewer are "
+        "ahead of a ticket (checked at each call).",
+    )
+    webhook_attempts: int = Field(
+        6, ge=1, le=20, description="Tries per notification before it is marked failed.")
+    webhook_backoff_s: float = Field(
+        2.0, gt=0, le=3600,
+        description="Wait before the 2nd try, doubled for each further try (seconds).")
+    webhook_timeout_s: float = Field(
+        5.0, gt=0, le=60, description="Time allowed for the receiver to answer (seconds).")
+    day_change: Literal["keep", "no_show"] = Field(
+        "keep",
+        description="At the day change, tickets still waiting or called from an earlier day: "
+        "'keep' leaves them as they are (reported as left open), 'no_show' marks them "
+        "no-show (reported as closed out).",
     )
 
     @field_validator("timezone")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from config.kiosk import KioskSettings
@@ -60,7 +60,16 @@ class IssuedTicket:
     people_ahead: int | None = None
     counters: str = ""
     waiting: bool = True
+    # The link printed as the ticket's QR: the server's live ticket page (``ticket_url``),
+    # else its survey page; None standalone (no server: no QR).
     survey_url: str | None = None
+
+
+def qr_link(server_ticket: dict[str, Any]) -> str | None:
+    """The link a server ticket answer asks to print as QR: ``ticket_url`` (live ticket
+    and rating), else ``survey_url`` from an older server."""
+    link = server_ticket.get("ticket_url") or server_ticket.get("survey_url")
+    return str(link) if link else None
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ LABELS: dict[str, dict[Language, str]] = {
     "counters": {"vi": "Mời đến quầy: {list}", "en": "Please go to counter: {list}"},
     "issued": {"vi": "Giờ lấy số: {time}", "en": "Issued: {time}"},
     "survey": {
-        "vi": "Quét mã QR để đánh giá mức độ hài lòng",
-        "en": "Scan the QR code to rate our service",
+        "vi": "Quét mã QR để theo dõi lượt và đánh giá",
+        "en": "Scan the QR code to follow your turn and rate us",
     },
     "footer": {
         "vi": "Vui lòng giữ phiếu và chờ gọi số.",

@@ -26,15 +26,28 @@ from swagger_ui_bundle import swagger_ui_path
 from appliance import watchdog
 from config import Settings
 from config.server import QueueServerSettings
+from config.voice import VoiceSettings
+from server.announcements import Announcer
 from server.batching import Batcher
 from server.bootstrap import prepare_database
+from server.day_closer import DayCloser
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import admin, console, kiosk_api, pages, staff_api
+from server.routes import (
+    admin,
+    console,
+    kiosk_api,
+    pages,
+    public,
+    staff_api,
+    ticket_page,
+    webhook_log,
+)
 from server.routes.pages import error_page, html_error, wants_html
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
+from server.webhooks import TicketLink, Webhooks
 
 log = logging.getLogger(__name__)
 
@@ -135,13 +148,19 @@ def create_app(
     data_dir: str | Path | None = None,
     seed: bool = True,
     serving: bool = False,
+    voice: VoiceSettings | None = None,
 ) -> FastAPI:
     """Build the server for a settings object or a database URL.
 
     The database is migrated (Alembic) and, if it has no services, the default site and
     catalogue are loaded, so the app is usable at once. ``serving``: this process is the
     server (``queue-server serve``), tuned at start-up by :func:`tune_for_serving`.
+    ``voice``: the spoken calls' settings (default: those of a ``Settings`` passed first,
+    else the shipped defaults).
     """
+    if voice is None:
+        voice = (settings_or_db_url.voice if isinstance(settings_or_db_url, Settings)
+                 else VoiceSettings())
     settings = resolve_settings(settings_or_db_url)
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     db = prepare_database(settings, root, seed=seed)
@@ -158,6 +177,9 @@ def create_app(
                         data_dir=root)
     state.issuer = Batcher(lambda items: store_online(state, items),  # type: ignore[arg-type]
                            max_batch=settings.issue_batch_max, name="ticket-issuer")
+    state.announcer = Announcer(voice, root)
+    state.webhooks = Webhooks(settings, db, root,
+                              TicketLink(settings.public_url, signer.survey_token))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -168,10 +190,15 @@ def create_app(
             interval = watchdog.watchdog_interval()
             if interval is not None:  # a stuck event loop stops the pings: systemd restarts
                 pinger = asyncio.create_task(_ping_watchdog(interval))
+        state.webhooks.wake()  # notifications left pending by the last run
+        day_closer = DayCloser(settings, db)
+        day_closer.start()  # closes out a queue left open from an earlier day
         yield
+        day_closer.stop()
         if pinger is not None:
             pinger.cancel()
         state.issuer.close()  # stores what is queued before the process exits
+        state.webhooks.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -188,7 +215,8 @@ def create_app(
     async def _queue_error(request: Request, exc: QueueError) -> Any:
         if wants_html(request):
             return error_page(request, exc.status, exc.message)
-        return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        return JSONResponse({"detail": exc.message, "reason": exc.reason},
+                            status_code=exc.status)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Any:
@@ -223,6 +251,9 @@ def create_app(
 
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
+    app.include_router(public.router)
+    app.include_router(ticket_page.router)
+    app.include_router(webhook_log.router)
     app.include_router(pages.router)
     app.include_router(console.router)
     app.include_router(admin.router)
@@ -238,5 +269,7 @@ def create_app_from_env() -> FastAPI:
     ``queue-server serve`` command put into the environment."""
     raw = os.environ.get("QUEUE_SERVER_SETTINGS_JSON")
     settings = QueueServerSettings.model_validate_json(raw) if raw else QueueServerSettings()
+    raw_voice = os.environ.get("QUEUE_SERVER_VOICE_JSON")
+    voice = VoiceSettings.model_validate_json(raw_voice) if raw_voice else None
     return create_app(settings, data_dir=os.environ.get("QUEUE_SERVER_DATA_DIR") or None,
-                      seed=False, serving=True)
+                      seed=False, serving=True, voice=voice)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -14,6 +15,7 @@ import click
 
 from config import ConfigError, load_settings
 from config.server import QueueServerSettings
+from config.voice import VoiceSettings
 from server.backup_cli import register_backup_commands
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,9 +30,11 @@ def fail(message: str, code: int = 1) -> None:
 class Ctx:
     """Settings and data dir of one command run."""
 
-    def __init__(self, settings: QueueServerSettings, data_dir: Path) -> None:
+    def __init__(self, settings: QueueServerSettings, data_dir: Path,
+                 voice: VoiceSettings | None = None) -> None:
         self.settings = settings
         self.data_dir = data_dir
+        self.voice = voice or VoiceSettings()
 
     def database(self, *, seed: bool = True):  # type: ignore[no-untyped-def]
         from server.bootstrap import prepare_database
@@ -58,7 +62,8 @@ def with_ctx(func: F) -> F:
     def wrapper(*args: Any, db_url: str | None, data_dir: str | None,
                 config_file: str | None, **kwargs: Any) -> Any:
         try:
-            settings = load_settings(config_file).server
+            everything = load_settings(config_file)
+            settings = everything.server
         except ConfigError as exc:
             fail(f"invalid configuration: {exc}", code=2)
             raise
@@ -69,7 +74,7 @@ def with_ctx(func: F) -> F:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(f"data dir {root} cannot be created: {exc.strerror}", code=2)
-        return func(Ctx(settings, root.resolve()), *args, **kwargs)
+        return func(Ctx(settings, root.resolve(), everything.voice), *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -111,10 +116,12 @@ def serve(ctx: Ctx, host: str | None, port: int | None, workers: int | None,
             fail("several workers need PostgreSQL (--db postgresql+psycopg://...)", 2)
         os.environ["QUEUE_SERVER_SETTINGS_JSON"] = settings.model_dump_json()
         os.environ["QUEUE_SERVER_DATA_DIR"] = str(ctx.data_dir)
+        os.environ["QUEUE_SERVER_VOICE_JSON"] = ctx.voice.model_dump_json()
         uvicorn.run("server.app:create_app_from_env", factory=True, workers=settings.workers,
                     **common)
     else:
-        uvicorn.run(create_app(settings, data_dir=ctx.data_dir, seed=False, serving=True),
+        uvicorn.run(create_app(settings, data_dir=ctx.data_dir, seed=False, serving=True,
+                               voice=ctx.voice),
                     **common)
 
 
@@ -301,6 +308,28 @@ def services_list(ctx: Ctx, as_json: bool) -> None:
             counters = ",".join(map(str, r["counters"]))
             click.echo(f"{r['site']}\t{r['code']}\t{r['prefix']}\t{counters}\t{r['name_vi']}"
                        f" / {r['name_en']}")
+
+
+def _announce_command() -> click.Command:
+    """``voice.cli.announce`` as ``queue-server announce``: the same command, with its data
+    dir and settings file following the server's (QUEUE_SERVER_DATA_DIR, KIOSK_CONFIG), so
+    the default pack it uses is the one the board's audio comes from."""
+    from voice.cli import announce
+
+    command = copy.copy(announce)
+    params = []
+    for param in command.params:
+        if param.name in ("data_dir", "config_file"):
+            param = copy.copy(param)
+            param.envvar = ("QUEUE_SERVER_DATA_DIR" if param.name == "data_dir"
+                            else "KIOSK_CONFIG")
+            param.show_envvar = True
+        params.append(param)
+    command.params = params
+    return command
+
+
+cli.add_command(_announce_command(), "announce")
 
 
 register_backup_commands(cli, with_ctx, fail)

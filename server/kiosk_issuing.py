@@ -36,6 +36,7 @@ def ticket_out(session: Session, state: ServerState, base: str, ticket: Ticket |
     wait = estimate_wait_minutes(session, state.settings, service.id, ahead) if estimate else 0
     from_service = (service_by_id(session, ticket.transferred_from_id)
                     if ticket.transferred_from_id else None)
+    token = state.signer.survey_token(ticket.id)  # one signed link: live ticket + rating
     return TicketOut(
         id=ticket.id, number=ticket.number, seq=ticket.seq, service=service.code,
         prefix=service.prefix, service_name_vi=service.name_vi, service_name_en=service.name_en,
@@ -47,7 +48,7 @@ def ticket_out(session: Session, state: ServerState, base: str, ticket: Ticket |
         counter_name=counter.name if counter else None, recalls=ticket.recalls,
         transferred_from=from_service.code if from_service else None,
         people_ahead=ahead, estimated_wait_min=wait,
-        survey_url=f"{base}/s/{state.signer.survey_token(ticket.id)}",
+        survey_url=f"{base}/s/{token}", ticket_url=f"{base}/t/{token}",
     )
 
 

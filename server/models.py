@@ -238,6 +238,36 @@ class SurveyResponse(Base):
     rating: Mapped[int] = mapped_column(sa.Integer)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    # The five criteria of the Ministry of Home Affairs' satisfaction index (SIPAS), each
+    # 1..5; None on ratings given with the single-question survey (/s/...). ``rating`` is
+    # then their rounded mean, so older reports keep one figure per ticket.
+    score_access: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    score_procedure: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    score_official: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    score_result: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+    score_feedback: Mapped[int | None] = mapped_column(sa.SmallInteger, nullable=True)
+
+
+class WebhookDelivery(Base):
+    """One notification to the centre's webhook (a ticket near the front, or called):
+    the body sent, how many tries, and how the last one went; staff read this log."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (sa.UniqueConstraint("ticket_id", "event"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    ticket_id: Mapped[str] = mapped_column(sa.ForeignKey("tickets.id"))
+    event: Mapped[str] = mapped_column(sa.String(16))  # "near" or "called"
+    body: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # delivered/failed
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_code: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    last_error: Mapped[str] = mapped_column(sa.String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow,
+                                                         index=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, nullable=True)
 
 
 class AuditLog(Base):

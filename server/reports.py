@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from server.models import Counter, Service, Site, SurveyResponse, Ticket, User
+from server.domain.clock import local_day
+from server.domain.day_change import CLOSED_OUT, OPEN
+from server.models import Counter, Service, Site, SurveyResponse, Ticket, TicketEvent, User
 from ticketing.status import TicketStatus
 
 COLUMNS = [
@@ -22,6 +24,8 @@ COLUMNS = [
     ("issued", "Đã cấp / Issued"),
     ("served", "Đã phục vụ / Served"),
     ("no_show", "Vắng mặt / No-show"),
+    ("closed_out", "Vắng mặt khi chốt ngày / No-show at day change"),
+    ("left_open", "Để lại ngày sau / Left open (kept)"),
     ("cancelled", "Đã hủy / Cancelled"),
     ("wait_avg_min", "Chờ TB (phút) / Wait avg (min)"),
     ("wait_p90_min", "Chờ p90 (phút) / Wait p90 (min)"),
@@ -56,7 +60,9 @@ def report_rows(session: Session, site: Site, start: dt.date, end: dt.date) -> l
     """One row per (day, service that had tickets), days ``start``..``end`` inclusive.
 
     Tickets count under the service that numbered them. Waiting time is issue to first
-    call; service time is start (or call) to done.
+    call; service time is start (or call) to done. ``closed_out``: no-shows marked at the
+    day change (included in ``no_show``); ``left_open``: tickets of a past day still open
+    (the day change kept them).
     """
     services = {s.id: s for s in session.scalars(
         sa.select(Service).where(Service.site_id == site.id))}
@@ -70,12 +76,21 @@ def report_rows(session: Session, site: Site, start: dt.date, end: dt.date) -> l
         .join(Ticket, Ticket.id == SurveyResponse.ticket_id)
         .where(Ticket.site_id == site.id, Ticket.day >= start, Ticket.day <= end)
     ).all())
+    closed_out = set(session.scalars(
+        sa.select(TicketEvent.ticket_id).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(Ticket.site_id == site.id, Ticket.day >= start, Ticket.day <= end,
+               TicketEvent.kind == CLOSED_OUT)))
+    today = local_day(site)
     groups: dict[tuple[dt.date, int], dict] = {}
     for tid, day, sid, status, issued, called, serving, done in tickets:
         g = groups.setdefault((day, sid), {"issued": 0, "served": 0, "no_show": 0,
                                            "cancelled": 0, "waits": [], "services": [],
-                                           "ratings": []})
+                                           "ratings": [], "closed_out": 0, "left_open": 0})
         g["issued"] += 1
+        if tid in closed_out:
+            g["closed_out"] += 1
+        elif status in OPEN and day < today:
+            g["left_open"] += 1
         if status == TicketStatus.DONE:
             g["served"] += 1
         elif status == TicketStatus.NO_SHOW:
@@ -102,6 +117,8 @@ def report_rows(session: Session, site: Site, start: dt.date, end: dt.date) -> l
             "issued": g["issued"],
             "served": g["served"],
             "no_show": g["no_show"],
+            "closed_out": g["closed_out"],
+            "left_open": g["left_open"],
             "cancelled": g["cancelled"],
             "wait_avg_min": _r(_mean(g["waits"])),
             "wait_p90_min": _r(percentile(g["waits"], 90)),

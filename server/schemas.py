@@ -18,6 +18,8 @@ ServiceCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za
 
 class Problem(BaseModel):
     detail: str
+    reason: str | None = Field(None, description="Short stable code of a refusal, e.g. "
+                               "'closed' (outside the service's opening hours).")
 
 
 class ValidationProblem(BaseModel):
@@ -82,7 +84,10 @@ class TicketOut(BaseModel):
     transferred_from: str | None
     people_ahead: int
     estimated_wait_min: int
-    survey_url: str
+    survey_url: str = Field(description="The single-question rating page (older clients).")
+    ticket_url: str = Field(description="The live ticket page for the citizen's phone "
+                            "(signed, no login, no personal data); it asks the five-criteria "
+                            "rating after the service. Print this one in the QR.")
 
 
 class ServiceOut(BaseModel):

@@ -35,11 +35,18 @@ def perform(state: ServerState, user: User, counter_id: int, action: str,
             arg: str | None = None) -> Ticket | None:
     """Run one counter action in its own transaction (shared by the API and the console)."""
     settings = state.settings
+    called: Ticket | None = None
+    queued = 0
     with state.db.session() as s:
-        if action == "call-next":
-            return c.call_next(s, settings, user, counter_id)
-        if action == "call":
-            return c.call_number(s, user, counter_id, arg or "")
+        if action in ("call-next", "call"):
+            called = (c.call_next(s, settings, user, counter_id) if action == "call-next"
+                      else c.call_number(s, user, counter_id, arg or ""))
+            queued = state.webhooks.queue_after_call(s, called) if called else 0
+    if action in ("call-next", "call"):
+        if queued:
+            state.webhooks.wake()  # after the commit: the rows are there to send
+        return called
+    with state.db.session() as s:
         if action == "recall":
             return c.recall(s, settings, user, counter_id)
         if action == "start":

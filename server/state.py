@@ -11,9 +11,11 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import Scope
 
 from config.server import QueueServerSettings
+from server.announcements import Announcer
 from server.batching import Batcher
 from server.db import Database
 from server.security import Signer
+from server.webhooks import Webhooks
 
 API_VERSION = "1.0"
 
@@ -28,6 +30,10 @@ class ServerState:
     data_dir: Path
     # Stores the tickets of POST /tickets in batches (group commit); set by create_app.
     issuer: Batcher = field(init=False)
+    # Spoken calls of the display board; set by create_app.
+    announcer: Announcer = field(init=False)
+    # Notifications to the centre's webhook (turn near, called); set by create_app.
+    webhooks: Webhooks = field(init=False)
     _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
 
     def public_base(self, request: Request) -> str:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from config.sync import SyncSettings
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
-from kiosk.model import IssuedTicket, IssueTicket
+from kiosk.model import IssuedTicket, IssueTicket, qr_link
 from kiosk.tickets import ONLINE, TicketStore
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class ServerIssuer:
             ticket_id, request.service, answer["number"], ONLINE,
             citizen_id=request.citizen_id, guest_key=request.guest_key,
             priority=request.priority, people_ahead=answer.get("people_ahead"),
-            counters=counters, survey_url=answer.get("survey_url"),
+            counters=counters, survey_url=qr_link(answer),
         )
         self.store.mark_ticket_sent(ticket_id)
         return ticket

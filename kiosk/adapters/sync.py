@@ -23,7 +23,7 @@ from typing import Any
 
 from config.sync import SyncSettings
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
-from kiosk.model import IssuedTicket, RefusedUpload, Service
+from kiosk.model import IssuedTicket, RefusedUpload, Service, qr_link
 from kiosk.tickets import DONE, LEASED, ONLINE, WAITING, TicketStore
 from ticketing.numbers import DEFAULT_PATTERN
 
@@ -176,7 +176,7 @@ class SyncWorker(threading.Thread):
             if result["result"] in ("created", "existing"):
                 self.store.mark_sent(entry_id)
                 stored = result.get("ticket") or {}
-                self.store.set_survey_url(result["id"], stored.get("survey_url"))
+                self.store.set_survey_url(result["id"], qr_link(stored))
             elif result["result"] != "retry" and refused_for_good(result.get("status_code")):
                 self._refused(entry_id, payload, result.get("error") or str(result["result"]))
             else:  # "retry" (lost a race for its number) or a 5xx: send it again later
@@ -241,6 +241,6 @@ def server_open_tickets(client: QueueClient, store: TicketStore,
         counters = store.services[t["service"]].counters_text()
         store.record(ticket_id, t["service"], t["number"], ONLINE, citizen_id=citizen_id,
                      priority=bool(t.get("priority")), people_ahead=t.get("people_ahead"),
-                     counters=counters, issued_at=issued, survey_url=t.get("survey_url"))
+                     counters=counters, issued_at=issued, survey_url=qr_link(t))
         store.mark_ticket_sent(ticket_id)
     return store.today_for(citizen_id=citizen_id)

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from config.server import QueueServerSettings
-from server.domain.clock import day_bounds_utc, local_day
+from server.domain.clock import day_bounds_utc, is_open_now, local_day, zone
 from server.domain.counters import ACTIVE_AT_COUNTER
 from server.domain.estimates import waiting_counts
-from server.models import Counter, Service, Site, Ticket, TicketEvent
+from server.models import Counter, Service, Site, Ticket, TicketEvent, utcnow
 
 
 def board_state(session: Session, settings: QueueServerSettings, site: Site) -> dict:
@@ -60,12 +60,27 @@ def board_state(session: Session, settings: QueueServerSettings, site: Site) -> 
                            "status": status,
                            "service": by_id[service_id].code if service_id in by_id else ""})
     at_counter.sort(key=lambda r: r["counter"])
+    busy = {r["counter"]: r for r in at_counter}
+    rows_shown = [
+        {"counter": c.number, "counter_name": c.name, "is_open": c.is_open,
+         "number": busy[c.number]["number"] if c.number in busy else None,
+         "status": busy[c.number]["status"] if c.number in busy else None}
+        for c in sorted(counters.values(), key=lambda c: c.number)
+        if c.is_open or c.number in busy
+    ]
+    now = utcnow()
+    offset = now.replace(tzinfo=dt.UTC).astimezone(zone(site)).utcoffset() or dt.timedelta()
     return {
         "site": site.code,
         "site_name": site.name,
         "day": day.isoformat(),
         "last_event_id": last_id,
         "serving": at_counter,
+        "counters": rows_shown,
+        "timezone": site.timezone,
+        "utc_offset_minutes": int(offset.total_seconds() // 60),
+        "server_time_ms": int(now.replace(tzinfo=dt.UTC).timestamp() * 1000),
+        "hours": site_hours(services, site, now),
         "recent_calls": recent,
         "services": [
             {"code": s.code, "prefix": s.prefix, "name_vi": s.name_vi, "name_en": s.name_en,
@@ -80,3 +95,17 @@ def last_event_id(session: Session, site_id: int) -> int:
     it to change."""
     return session.scalar(
         sa.select(sa.func.max(TicketEvent.id)).where(TicketEvent.site_id == site_id)) or 0
+
+
+def site_hours(services: list[Service], site: Site, at_utc: dt.datetime | None = None
+               ) -> dict:
+    """The site's opening hours today, from its active services: ``opens_at``/``closes_at``
+    ("HH:MM", local time; the earliest opening and the latest closing) and ``open`` (True
+    when at least one service is open at ``at_utc``, naive UTC, default now)."""
+    if not services:
+        return {"opens_at": None, "closes_at": None, "open": False}
+    return {
+        "opens_at": min(s.opens_at for s in services),
+        "closes_at": max(s.closes_at for s in services),
+        "open": any(is_open_now(site, s, at_utc) for s in services),
+    }

@@ -76,7 +76,8 @@ def issue_online(
             service = find_service(session, site, req.service)
             if settings.enforce_open_hours and not is_open_now(site, service, now):
                 raise QueueError(f"service {service.code} is closed now (open "
-                                 f"{service.opens_at}-{service.closes_at})", 409)
+                                 f"{service.opens_at}-{service.closes_at})", 409,
+                                 reason="closed")
         except QueueError as exc:
             results[i] = exc
             continue

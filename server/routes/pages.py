@@ -92,10 +92,13 @@ def spoken_number(number: str) -> str:
     return " ".join(parts)
 
 
-def announcement(number: str, counter: int | None) -> dict[str, str]:
+def announcement(number: str, counter: int | None, recall: bool = False) -> dict[str, str]:
+    """The call as shown on the board (``text``) and as words (``speech``); a recall
+    starts with "Gọi lại"."""
+    lead = "Gọi lại: " if recall else ""
     return {
-        "text": f"Mời số {number} đến quầy {counter}",
-        "speech": f"Mời số {spoken_number(number)}, đến quầy {counter}",
+        "text": f"{lead}Mời số {number} đến quầy {counter}",
+        "speech": f"{lead}Mời số {spoken_number(number)}, đến quầy {counter}",
     }
 
 
@@ -204,7 +207,13 @@ def board_payload(request: Request, site: Site) -> dict:
     with state.db.read_session() as s:
         data = board_state(s, state.settings, site)
     for call in data["recent_calls"]:
-        call.update({"announce": announcement(call["number"], call["counter"])})
+        recall = call["kind"] == "recalled"
+        call.update({"announce": announcement(call["number"], call["counter"], recall),
+                     "recall": recall,
+                     "audio": f"/board/{quote(site.code)}/announce/{call['event_id']}.wav"})
+    data["events_url"] = f"/board/{quote(site.code)}/events"
+    data["json_url"] = f"/board/{quote(site.code)}/state.json"
+    data["sound_error"] = state.announcer.error
     return data
 
 
@@ -218,9 +227,16 @@ def board_default(request: Request) -> Response:
 @router.get("/board/{site_code}", response_class=HTMLResponse)
 def board_page(request: Request, site_code: str) -> HTMLResponse:
     site = _site(request, site_code)
+    state_of(request).announcer.start_in_background()  # the voice pack, off the event loop
     data = board_payload(request, site)
-    return render(request, "board.html", site=site, board=data,
-                  board_json=json.dumps(data, ensure_ascii=False))
+    return render(request, "board.html", site=site, board=data)
+
+
+@router.get("/board/{site_code}/state.json")
+def board_json(request: Request, site_code: str) -> dict:
+    """The board's state with each call's text and audio link (the polling fallback of
+    browsers without EventSource)."""
+    return board_payload(request, _site(request, site_code))
 
 
 @router.get("/board/{site_code}/events")

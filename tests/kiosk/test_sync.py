@@ -49,7 +49,7 @@ def test_online_issue_catalogue_and_leases(server: QueueServerProcess, store: Ti
     ticket = issuer(IssueTicket("HT", citizen_id=7, guest_key=None, priority=False))
     assert ticket.number == "A001"
     assert store.get(ticket.id).number == "A001"
-    assert ticket.survey_url and ticket.survey_url.startswith(server.url + "/s/")
+    assert ticket.survey_url and ticket.survey_url.startswith(server.url + "/t/")
     assert store.outbox_backlog() == 0  # the server has it already
     on_server = server_ticket(server, token, ticket.id)
     assert on_server["number"] == "A001" and on_server["citizen_id"] == "c-7"
@@ -94,7 +94,7 @@ def test_server_down_issues_from_lease_and_uploads_once(
         on_server = server_ticket(server, token, t.id)
         assert on_server["number"] == t.number and on_server["offline"] is True
         # A reprint after the upload carries the survey link the server signed.
-        assert store.get(t.id).survey_url == on_server["survey_url"]
+        assert store.get(t.id).survey_url == on_server["ticket_url"]
     # Sending the same tickets again stores nothing new.
     again = client.upload([{"id": t.id, "service": "HT", "number": t.number,
                             "issued_at": t.issued_at.isoformat()} for t in offline])

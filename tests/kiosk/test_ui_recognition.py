@@ -142,4 +142,4 @@ def test_clip_to_printed_ticket_on_the_server(qtbot, tmp_path: Path, faces_dir: 
     assert on_server["number"] == ticket.number and on_server["citizen_id"] == "c-1"
     today = httpx.get(f"{server.url}/api/v1/citizens/c-1/tickets/today", headers=headers)
     assert today.json()["open_count"] == 1  # stored once
-    assert read_qr(printed) == on_server["survey_url"]
+    assert read_qr(printed) == on_server["ticket_url"]

@@ -64,7 +64,7 @@ def test_online_then_offline_then_back(qtbot, tmp_path: Path, server) -> None:
         printed = list((tmp_path / "kiosk" / "tickets").glob(f"*-{online.number}.png"))
         assert len(printed) == 1
         image = cv2.imread(str(printed[0]), cv2.IMREAD_GRAYSCALE)
-        assert read_qr(image) == on_server["survey_url"]
+        assert read_qr(image) == on_server["ticket_url"]
 
         qtbot.waitUntil(lambda: app.parts.store.leased_remaining(code) >= 2, timeout=10_000)
         server.stop()
