@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import logging
 import os
 import sys
@@ -19,7 +18,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config import Settings
 from config.server import QueueServerSettings
@@ -28,6 +26,7 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
+from server.middleware import RequestGuard, SameOriginGuard, SecurityHeaders
 from server.routes import kiosk_api, pages, staff_api
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
@@ -59,65 +58,6 @@ def resolve_settings(
     if isinstance(settings_or_db_url, QueueServerSettings):
         return settings_or_db_url
     return QueueServerSettings(database_url=str(settings_or_db_url))
-
-
-class _TooLarge(Exception):
-    """The body grew past the limit while it was read."""
-
-
-class BodySizeLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, before they are parsed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    break
-                if length > self.limit:
-                    await self._refuse(send)
-                    return
-                # The HTTP server reads exactly this many bytes: nothing more to watch.
-                await self.app(scope, receive, send)
-                return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body larger than {self.limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
 
 
 def create_app(
@@ -199,7 +139,9 @@ def create_app(
     app.include_router(staff_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SameOriginGuard, public_url=settings.public_url)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
     app.add_middleware(TicketFastPath)  # outermost: see server/hotpath.py
     return app
 

@@ -261,8 +261,10 @@ def board_default(request: Request) -> Response:
 def board_page(request: Request, site_code: str) -> HTMLResponse:
     site = _site(request, site_code)
     data = board_payload(request, site)
-    return render(request, "board.html", site=site, board=data,
-                  board_json=json.dumps(data, ensure_ascii=False))
+    code = quote(site.code, safe="")
+    boot = {"board": data, "events": f"/board/{code}/events",
+            "json": f"/api/v1/sites/{code}/board"}
+    return render(request, "board.html", site=site, board=data, board_boot=boot)
 
 
 @router.get("/board/{site_code}/events")

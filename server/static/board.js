@@ -1,7 +1,11 @@
 /* Display board: live state over server-sent events (polling where EventSource is missing),
    a chime and the call spoken in Vietnamese where the browser can. ES5 for old TVs. */
 (function () {
-  var state = window.BOARD || {};
+  // Data from the page: a JSON block (never script), so a name cannot run as code.
+  var boot = JSON.parse(document.getElementById('board-data').textContent);
+  var state = boot.board || {};
+  var EVENTS_URL = boot.events;
+  var JSON_URL = boot.json;
   var seenCall = 0;
   var queue = [];
   var speaking = false;
@@ -105,14 +109,14 @@
 
   function poll() {
     var x = new XMLHttpRequest();
-    x.open('GET', window.BOARD_JSON);
+    x.open('GET', JSON_URL);
     x.onload = function () { if (x.status === 200) { update(JSON.parse(x.responseText)); } };
     x.send();
   }
 
   if (state.recent_calls && state.recent_calls.length) { seenCall = state.recent_calls[0].event_id; }
   if (window.EventSource) {
-    var es = new EventSource(window.BOARD_EVENTS);
+    var es = new EventSource(EVENTS_URL);
     es.addEventListener('board', function (e) { update(JSON.parse(e.data)); });
   } else {
     setInterval(poll, 1500);
