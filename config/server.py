@@ -92,8 +92,9 @@ class QueueServerSettings(BaseModel):
     secret_key_file: str | None = Field(
         None,
         description="File with the secret that signs survey links and staff sessions "
-        "(relative: under the data dir; created 0600 if missing); empty keeps a generated "
-        "secret in the database, shared by every server process.",
+        "(relative: under the data dir; created 0600 if missing; empty: secret.key in the "
+        "data dir). The environment variable QUEUE_SERVER_SECRET overrides it; servers on "
+        "several machines need the same secret (one variable or one copied file).",
     )
     session_hours: float = Field(
         12.0, gt=0, le=720, description="Staff stay logged in this long."

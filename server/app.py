@@ -29,7 +29,7 @@ from server.kiosk_issuing import store_online
 from server.middleware import RequestGuard, SameOriginGuard, SecurityHeaders
 from server.routes import kiosk_api, pages, staff_api
 from server.routes.pages import html_error
-from server.security import Signer, load_secret
+from server.security import SECRET_FILE, Signer, load_secret
 from server.state import API_VERSION, ServerState
 
 log = logging.getLogger(__name__)
@@ -76,11 +76,9 @@ def create_app(
     settings = resolve_settings(settings_or_db_url)
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     db = prepare_database(settings, root, seed=seed)
-    secret_file = None
-    if settings.secret_key_file:
-        secret_file = Path(settings.secret_key_file)
-        if not secret_file.is_absolute():
-            secret_file = root / secret_file
+    secret_file = Path(settings.secret_key_file or SECRET_FILE)
+    if not secret_file.is_absolute():
+        secret_file = root / secret_file
     with db.session() as s:
         secret = load_secret(s, secret_file)
     signer = Signer(secret, int(settings.session_hours * 3600))

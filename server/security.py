@@ -46,26 +46,54 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
-def load_secret(session: Session, secret_file: Path | None) -> str:
-    """The signing secret: from ``secret_file`` (created 0600 when missing) or, without a
-    file, a value generated once and kept in the database for every server process."""
-    if secret_file is not None:
-        if not secret_file.exists():
-            secret_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48) + "\n")
-        value = secret_file.read_text().strip()
+SECRET_ENV = "QUEUE_SERVER_SECRET"
+SECRET_FILE = "secret.key"
+
+
+def _write_private(path: Path, value: str) -> None:
+    """Write ``value`` to a new file ``path`` readable by its owner only (0600), atomically:
+    a concurrent writer (another worker process) either wins or finds the whole file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_secret(session: Session, secret_file: Path, environ: dict[str, str] | None = None
+                ) -> str:
+    """The signing secret of sessions, form tokens and survey links, kept out of the
+    database (whoever reads the database must not be able to mint a session).
+
+    From the environment variable ``QUEUE_SERVER_SECRET`` if set, else from ``secret_file``
+    (created 0600 with 48 random bytes when missing; a looser file is refused). A secret an
+    older version kept in the database (table ``app_secrets``) is moved into the new file,
+    so sessions and printed survey links stay valid, and deleted from the database."""
+    env = os.environ if environ is None else environ
+    value = env.get(SECRET_ENV, "").strip()
+    if value:
         if len(value) < 16:
-            raise ValueError(f"secret key file {secret_file} holds fewer than 16 characters")
+            raise ValueError(f"{SECRET_ENV} holds fewer than 16 characters")
         return value
-    row = session.get(AppSecret, "signing")
-    if row is None:
-        session.add(AppSecret(name="signing", value=secrets.token_urlsafe(48)))
-        session.flush()
-        row = session.get(AppSecret, "signing")
-    assert row is not None
-    return row.value
+    old = session.get(AppSecret, "signing")
+    if not secret_file.exists():
+        _write_private(secret_file, old.value if old is not None else secrets.token_urlsafe(48))
+    if secret_file.stat().st_mode & 0o077:
+        raise ValueError(f"secret key file {secret_file} is readable by others: "
+                         f"chmod 600 {secret_file}")
+    value = secret_file.read_text().strip()
+    if len(value) < 16:
+        raise ValueError(f"secret key file {secret_file} holds fewer than 16 characters")
+    if old is not None and old.value == value:
+        session.delete(old)
+    return value
 
 
 class Signer:
