@@ -9,11 +9,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from server.models import AppSecret, Kiosk, User
+from server.models import AppSecret, Kiosk
 
 _hasher = PasswordHasher()
 
@@ -37,13 +36,6 @@ def kiosk_for_token(session: Session, token: str) -> Kiosk | None:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
-
-
-def verify_password(user: User, password: str) -> bool:
-    try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 SECRET_ENV = "QUEUE_SERVER_SECRET"
@@ -97,26 +89,13 @@ def load_secret(session: Session, secret_file: Path, environ: dict[str, str] | N
 
 
 class Signer:
-    """Signs staff session cookies, form (CSRF) tokens and survey links."""
+    """Signs form (CSRF) tokens and survey links (staff sessions are held on the server:
+    :mod:`server.sessions`)."""
 
     def __init__(self, secret: str, session_seconds: int) -> None:
-        self._session = URLSafeTimedSerializer(secret, salt="staff-session")
         self._csrf = URLSafeTimedSerializer(secret, salt="csrf")
         self._survey = URLSafeSerializer(secret, salt="survey")
         self.session_seconds = session_seconds
-
-    def session_cookie(self, user_id: int) -> str:
-        return self._session.dumps({"u": user_id})
-
-    def user_id_from_cookie(self, cookie: str | None) -> int | None:
-        if not cookie or len(cookie) > 500:
-            return None
-        try:
-            data = self._session.loads(cookie, max_age=self.session_seconds)
-        except BadSignature:
-            return None
-        uid = data.get("u") if isinstance(data, dict) else None
-        return uid if isinstance(uid, int) else None
 
     def csrf_token(self, user_id: int) -> str:
         return self._csrf.dumps(user_id)

@@ -16,8 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.auth import SESSION_COOKIE
-from server.domain.audit import audit
+from server.auth import SESSION_COOKIE, client_address, session_user_of, set_session_cookie
 from server.domain.board import board_state, last_event_id
 from server.domain.counters import counter_queue, current_ticket, get_counter
 from server.errors import QueueError
@@ -33,7 +32,7 @@ from server.models import (
     utcnow,
 )
 from server.reports import COLUMNS, report_rows
-from server.security import verify_password
+from server.sessions import LoginRefused, end_session, log_in
 from server.staff_actions import perform, report_scope
 from server.state import state_of
 from ticketing.status import TicketStatus
@@ -81,16 +80,7 @@ def announcement(number: str, counter: int | None) -> dict[str, str]:
 
 
 def optional_user(request: Request) -> User | None:
-    state = state_of(request)
-    uid = state.signer.user_id_from_cookie(request.cookies.get(SESSION_COOKIE))
-    if uid is None:
-        return None
-    with state.db.read_session() as s:
-        user = s.get(User, uid)
-        if user is None or not user.active:
-            return None
-        s.expunge(user)
-        return user
+    return session_user_of(request)
 
 
 def page_user(request: Request, minimum: str = "staff") -> User:
@@ -138,21 +128,27 @@ def login_submit(
     next: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     state = state_of(request)
-    with state.db.session() as s:
-        user = s.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.active or not verify_password(user, password):
-            return render(request, "login.html", 401, next=_safe_next(next),
-                          error="Sai tên đăng nhập hoặc mật khẩu / Wrong username or password")
-        audit(s, user, "login", site_id=user.site_id)
-        uid = user.id
+    try:
+        done = log_in(state.db, username, password, client_address(request),
+                      state.settings.session_hours)
+    except LoginRefused as exc:
+        message = ("Sai tên đăng nhập hoặc mật khẩu / Wrong username or password"
+                   if exc.status == 401 else
+                   f"Đăng nhập sai quá nhiều lần, thử lại sau {exc.retry_after} giây / "
+                   f"Too many failed log-ins: try again in {exc.retry_after} s")
+        response = render(request, "login.html", exc.status, next=_safe_next(next),
+                          error=message)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse(_safe_next(next), 303)
-    response.set_cookie(SESSION_COOKIE, state.signer.session_cookie(uid),
-                        max_age=state.signer.session_seconds, httponly=True, samesite="lax")
+    set_session_cookie(response, request, done.token)
     return response
 
 
 @router.post("/logout")
-def logout_submit() -> Response:
+def logout_submit(request: Request) -> Response:
+    end_session(state_of(request).db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
