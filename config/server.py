@@ -89,6 +89,15 @@ class QueueServerSettings(BaseModel):
     board_recent_calls: int = Field(
         8, ge=1, le=50, description="Previous calls listed on the display board."
     )
+    board_streams_per_site: int = Field(
+        50, ge=1, le=10_000, description="Display boards (live event streams) one server "
+        "process serves per site at once; more are answered 503 with Retry-After and fall "
+        "back to polling.",
+    )
+    board_streams_total: int = Field(
+        300, ge=1, le=100_000, description="Display board event streams one server process "
+        "serves at once, over every site.",
+    )
     secret_key_file: str | None = Field(
         None,
         description="File with the secret that signs survey links and staff sessions "

@@ -12,6 +12,7 @@ from starlette.types import Scope
 
 from config.server import QueueServerSettings
 from server.batching import Batcher
+from server.board_feed import BoardHub
 from server.db import Database
 from server.security import Signer
 
@@ -28,7 +29,13 @@ class ServerState:
     data_dir: Path
     # Stores the tickets of POST /tickets in batches (group commit); set by create_app.
     issuer: Batcher = field(init=False)
+    # The display boards' event streams of this process (one poller per site).
+    board_hub: BoardHub = field(init=False)
     _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.board_hub = BoardHub(self.settings.board_streams_per_site,
+                                  self.settings.board_streams_total)
 
     def public_base(self, request: Request) -> str:
         """Base URL of survey links: the configured public URL, else the request's."""

@@ -4,7 +4,6 @@ and an old phone work."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from typing import Annotated
@@ -13,10 +12,17 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.auth import SESSION_COOKIE, client_address, session_user_of, set_session_cookie
+from server.board_feed import BoardStreamsFull
 from server.domain.board import board_state, last_event_id
 from server.domain.counters import counter_queue, current_ticket, get_counter
 from server.errors import QueueError
@@ -264,9 +270,11 @@ def board_page(request: Request, site_code: str) -> HTMLResponse:
 
 
 @router.get("/board/{site_code}/events")
-async def board_events(request: Request, site_code: str) -> StreamingResponse:
+async def board_events(request: Request, site_code: str) -> Response:
     """Server-sent events: the board's whole state each time something happens at the
-    site (checked every 0.3 s, across every server process since it reads the database)."""
+    site (checked every 0.3 s by one poller per site and process, across every server
+    process since it reads the database). 503 with Retry-After past the stream bounds
+    (``board_streams_per_site``, ``board_streams_total``): the page then polls."""
     site = await run_in_threadpool(_site, request, site_code)
     state = state_of(request)
 
@@ -274,25 +282,16 @@ async def board_events(request: Request, site_code: str) -> StreamingResponse:
         with state.db.read_session() as s:
             return last_event_id(s, site.id)
 
-    async def stream():  # type: ignore[no-untyped-def]
-        seen = -1
-        quiet = 0.0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            current = await run_in_threadpool(last_id)
-            if current != seen:
-                data = await run_in_threadpool(board_payload, request, site)
-                seen = current
-                quiet = 0.0
-                yield f"id: {current}\nevent: board\ndata: " \
-                      f"{json.dumps(data, ensure_ascii=False)}\n\n"
-            elif quiet > 15:
-                quiet = 0.0
-                yield ": ping\n\n"
-            await asyncio.sleep(0.3)
-            quiet += 0.3
+    def board_json() -> str:
+        return json.dumps(board_payload(request, site), ensure_ascii=False)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
+    try:
+        feed = state.board_hub.join(site.id, last_id, board_json)
+    except BoardStreamsFull as exc:
+        return JSONResponse({"detail": exc.message}, status_code=503,
+                            headers={"Retry-After": str(exc.retry_after)})
+    return StreamingResponse(state.board_hub.stream(site.id, feed),
+                             media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

@@ -118,6 +118,8 @@
   if (window.EventSource) {
     var es = new EventSource(EVENTS_URL);
     es.addEventListener('board', function (e) { update(JSON.parse(e.data)); });
+    // Refused (the server's board streams are full: 503) or gone for good: poll instead.
+    es.onerror = function () { if (es.readyState === 2) { setInterval(poll, 3000); poll(); } };
   } else {
     setInterval(poll, 1500);
   }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import time
 
 import httpx
 from fastapi import FastAPI
@@ -128,3 +129,59 @@ def test_cross_site_staff_writes_are_refused(app: FastAPI, live_server: LiveServ
     r = staff.post("/api/v1/counters/1/open", headers={"Origin": live_server.url})
     assert r.status_code == 200 and r.json()["is_open"] is True
     assert staff.post("/api/v1/counters/1/close").status_code == 200
+
+
+def _open_stream(server: LiveServer, site: str = "HCC") -> tuple[http.client.HTTPConnection,
+                                                                  http.client.HTTPResponse]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", f"/board/{site}/events")
+    return conn, conn.getresponse()
+
+
+def _next_board(response: http.client.HTTPResponse) -> dict:
+    while True:
+        line = response.readline()
+        assert line, "the stream ended"
+        if line.startswith(b"data: "):
+            return json.loads(line[6:])
+
+
+def test_board_streams_are_bounded_and_share_one_feed(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qs_helpers import add_site, make_app
+
+    app = make_app(db_url, tmp_path, board_streams_per_site=3, board_streams_total=4)
+    add_site(app, "P2")
+    server = LiveServer(app).start()
+    token = add_kiosk(app)
+    try:
+        streams = [_open_stream(server) for _ in range(3)]
+        assert all(r.status == 200 for _, r in streams)
+        boards = [_next_board(r) for _, r in streams]
+        assert all(b == boards[0] for b in boards)
+        full = _open_stream(server)
+        assert full[1].status == 503 and int(full[1].getheader("Retry-After")) > 0
+        assert "open boards" in json.loads(full[1].read())["detail"]
+        other = _open_stream(server, "P2")  # another site has room: total 4
+        assert other[1].status == 200
+        assert _open_stream(server, "P2")[1].status == 503  # the process total is reached
+        # A ticket reaches every open board of its site.
+        r = httpx.post(server.url + "/api/v1/tickets", headers=auth(token),
+                       json={"id": new_id(), "service": "HT"})
+        assert r.status_code == 201
+        for _, resp in streams:
+            waiting = {s["code"]: s["waiting"] for s in _next_board(resp)["services"]}
+            assert waiting["HT"] == 1
+        # A board that goes away frees its place.
+        conn, _ = streams.pop()
+        conn.close()
+        deadline = time.monotonic() + 10
+        while app.state.qs.board_hub.open_streams > 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        again = _open_stream(server)
+        assert again[1].status == 200
+        for conn, _ in [*streams, other, again]:
+            conn.close()
+    finally:
+        server.stop()
+        app.state.qs.issuer.close()
+        app.state.qs.db.dispose()
