@@ -4,11 +4,13 @@ and log-in throttling, on the real server on loopback, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+import uvicorn
 from click.testing import CliRunner
 from fastapi import FastAPI
 from qs_helpers import PASSWORD, LiveServer, add_user
@@ -124,3 +126,43 @@ def test_an_unknown_user_answers_in_the_same_time(app: FastAPI, live_server: Liv
                 assert r.status_code == 401
     k, u = statistics.median(known), statistics.median(unknown)
     assert u > 0.5 * k, f"unknown user {u * 1000:.0f} ms against known {k * 1000:.0f} ms"
+
+
+def _serve(app: FastAPI, trusted: str) -> LiveServer:
+    """A live server whose uvicorn believes X-Forwarded-* only from ``trusted``."""
+    server = LiveServer(app)
+    config = uvicorn.Config(app, host="127.0.0.1", port=server.port, log_level="warning",
+                            timeout_graceful_shutdown=1, lifespan="off",
+                            proxy_headers=True, forwarded_allow_ips=trusted)
+    server.server = uvicorn.Server(config)
+    server.thread = threading.Thread(target=server.server.run, daemon=True)
+    return server.start()
+
+
+def test_cookie_is_secure_behind_a_trusted_tls_proxy_only(app: FastAPI) -> None:
+    add_user(app, "lan")
+    body = {"username": "lan", "password": PASSWORD}
+    https = {"X-Forwarded-Proto": "https"}
+    trusted = _serve(app, "127.0.0.1")  # a reverse proxy on this machine
+    try:
+        r = httpx.post(trusted.url + "/api/v1/auth/login", json=body, headers=https)
+        assert r.status_code == 200
+        cookie = r.headers["set-cookie"].lower()
+        assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+        # The same-origin check compares the https origin the browser saw.
+        host = trusted.url.removeprefix("http://")
+        r = httpx.post(trusted.url + "/api/v1/counters/1/open", headers={
+            **https, "Origin": f"https://{host}"},
+            cookies={SESSION_COOKIE: r.cookies[SESSION_COOKIE]})
+        assert r.status_code == 200
+        plain = httpx.post(trusted.url + "/api/v1/auth/login", json=body)
+        assert "secure" not in plain.headers["set-cookie"].lower()
+    finally:
+        trusted.stop()
+    untrusted = _serve(app, "10.9.9.9")  # the header comes from a client, not the proxy
+    try:
+        r = httpx.post(untrusted.url + "/api/v1/auth/login", json=body, headers=https)
+        assert r.status_code == 200
+        assert "secure" not in r.headers["set-cookie"].lower()
+    finally:
+        untrusted.stop()
