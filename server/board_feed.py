@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 POLL_SECONDS = 0.3
 PING_SECONDS = 15.0
@@ -74,6 +76,8 @@ class BoardHub:
         return feed
 
     def leave(self, site_id: int, feed: _SiteFeed) -> None:
+        if feed.streams <= 0:
+            return
         feed.streams -= 1
         if feed.streams <= 0 and feed.task is not None:
             feed.task.cancel()
@@ -97,21 +101,41 @@ class BoardHub:
                 pass
             await asyncio.sleep(POLL_SECONDS)
 
-    async def stream(self, site_id: int, feed: _SiteFeed) -> AsyncIterator[str]:
+    def response(self, site_id: int, feed: _SiteFeed) -> StreamingResponse:
+        """The event-stream answer of one board; its place in the hub is given back when
+        the answer ends, however it ends (even if the client left before the first byte)."""
+        hub = self
+        left = False
+
+        def leave() -> None:
+            nonlocal left
+            if not left:
+                left = True
+                hub.leave(site_id, feed)
+
+        class _BoardStream(StreamingResponse):
+            async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+                try:
+                    await super().__call__(scope, receive, send)
+                finally:
+                    leave()
+
+        return _BoardStream(self._events(feed), media_type="text/event-stream",
+                            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+    @staticmethod
+    async def _events(feed: _SiteFeed) -> AsyncIterator[str]:
         """The server-sent events of one board: the whole board after each change, a ping
-        every 15 s of quiet. Leaves the hub when the client goes away."""
+        every 15 s of quiet."""
         seen = 0
-        try:
-            yield "retry: 2000\n\n"
-            while True:
-                if feed.version != seen and feed.payload:
-                    seen = feed.version
-                    yield f"id: {feed.event_id}\nevent: board\ndata: {feed.payload}\n\n"
-                    continue
-                waiting = feed.changed
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiting.wait(), PING_SECONDS)
-                    continue
-                yield ": ping\n\n"
-        finally:
-            self.leave(site_id, feed)
+        yield "retry: 2000\n\n"
+        while True:
+            if feed.version != seen and feed.payload:
+                seen = feed.version
+                yield f"id: {feed.event_id}\nevent: board\ndata: {feed.payload}\n\n"
+                continue
+            waiting = feed.changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiting.wait(), PING_SECONDS)
+                continue
+            yield ": ping\n\n"

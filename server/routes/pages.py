@@ -17,7 +17,6 @@ from fastapi.responses import (
     JSONResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -290,9 +289,7 @@ async def board_events(request: Request, site_code: str) -> Response:
     except BoardStreamsFull as exc:
         return JSONResponse({"detail": exc.message}, status_code=503,
                             headers={"Retry-After": str(exc.retry_after)})
-    return StreamingResponse(state.board_hub.stream(site.id, feed),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return state.board_hub.response(site.id, feed)
 
 
 # --------------------------------------------------------------------------- survey
