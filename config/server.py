@@ -90,11 +90,21 @@ class QueueServerSettings(BaseModel):
     board_recent_calls: int = Field(
         8, ge=1, le=50, description="Previous calls listed on the display board."
     )
+    board_streams_per_site: int = Field(
+        50, ge=1, le=10_000, description="Display boards (live event streams) one server "
+        "process serves per site at once; more are answered 503 with Retry-After and fall "
+        "back to polling.",
+    )
+    board_streams_total: int = Field(
+        300, ge=1, le=100_000, description="Display board event streams one server process "
+        "serves at once, over every site.",
+    )
     secret_key_file: str | None = Field(
         None,
         description="File with the secret that signs survey links and staff sessions "
-        "(relative: under the data dir; created 0600 if missing); empty keeps a generated "
-        "secret in the database, shared by every server process.",
+        "(relative: under the data dir; created 0600 if missing; empty: secret.key in the "
+        "data dir). The environment variable QUEUE_SERVER_SECRET overrides it; servers on "
+        "several machines need the same secret (one variable or one copied file).",
     )
     session_hours: float = Field(
         12.0, gt=0, le=720, description="Staff stay logged in this long."

@@ -8,6 +8,7 @@ imports the modules that define them and creates them (so nothing here imports b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,26 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _private_sqlite_file(database: str | None) -> None:
+    """The kiosk database holds names and birth dates: readable by its owner only (0600),
+    created so before SQLite opens it; a looser existing file (and its -wal, -shm) is
+    tightened."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
+
+
 def connect(url: str) -> sa.Engine:
     """An engine on ``url`` (SQLite gets WAL, full sync and foreign keys); no table made."""
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
+        _private_sqlite_file(engine.url.database)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

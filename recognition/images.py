@@ -35,7 +35,13 @@ def load_image(path: str | Path, max_pixels: int = 40_000_000) -> np.ndarray:
                     "storage.max_photo_pixels"
                 )
             img.load()
-            rgb = ImageOps.exif_transpose(img).convert("RGB")
+            oriented = ImageOps.exif_transpose(img)
+            if oriented.mode.startswith("I"):
+                # 16-bit greyscale (PNG "I;16", or "I"): Pillow's convert("RGB") clips every
+                # value above 255 to white; scale 0..65535 down to 0..255 instead.
+                grey = np.asarray(oriented, dtype=np.uint32) // 257
+                return np.repeat(grey.clip(0, 255).astype(np.uint8)[..., None], 3, axis=2)
+            rgb = oriented.convert("RGB")
     except ImageError:
         raise
     except UnidentifiedImageError:

@@ -195,6 +195,59 @@ def drop_schema(url: str, schema: str) -> None:
     admin.dispose()
 
 
+class BoardStreams:
+    """``count`` display boards holding the site's event stream open (as TVs do) while
+    tickets are issued: each board reads every update the server sends."""
+
+    def __init__(self, port: int, count: int, site: str = "HCC") -> None:
+        self.port, self.count, self.site = port, count, site
+        self.statuses: dict[int, int] = {}
+        self.updates = 0
+        self._tasks: list[asyncio.Task] = []
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def _board(self) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self._writers.append(writer)
+        writer.write(f"GET /board/{self.site}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Accept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status != 200:
+            writer.close()
+            return
+        while line := await reader.readline():
+            if line.startswith(b"event: board"):
+                self.updates += 1
+
+    async def open(self) -> None:
+        self._tasks = [asyncio.create_task(self._board()) for _ in range(self.count)]
+        await asyncio.sleep(2.0)  # every board connected and has its first update
+
+    async def close(self) -> dict:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for writer in self._writers:
+            writer.close()
+        return {"boards": self.count, "statuses": {str(k): v for k, v in
+                                                   sorted(self.statuses.items())},
+                "updates_received": self.updates}
+
+
+async def with_boards(port: int, boards: int, work):  # noqa: ANN001, ANN201
+    """Run the coroutine ``work`` while ``boards`` event streams are held open."""
+    if not boards:
+        return await work, None
+    streams = BoardStreams(port, boards)
+    await streams.open()
+    try:
+        return await work, streams
+    finally:
+        await streams.close()
+
+
 def start_server(schema_url: str, port: int, workers: int, config: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-c", "from server.cli import main; main()", "serve", "--db",
            schema_url, "--port", str(port), "--workers", str(workers), "--config", str(config)]
@@ -328,15 +381,21 @@ def main() -> None:
     ap.add_argument("--offline", type=int, default=10000, help="offline tickets to upload")
     ap.add_argument("--batch", type=int, default=1000, help="tickets per batch request")
     ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    ap.add_argument("--board-streams", type=int, default=0,
+                    help="display boards holding the live event stream open during the "
+                    "online phases (the server's stream bounds are raised to admit them)")
     args = ap.parse_args()
 
     schema, schema_url, tokens = setup_database(args.db, args.clients)
     config = Path(tempfile.mkdtemp()) / "bench.toml"
     config.write_text("[server]\nmax_lease_size = 100000\nmax_batch_size = 10000\n"
-                      "max_request_bytes = 20000000\n")
+                      "max_request_bytes = 20000000\n"
+                      f"board_streams_per_site = {max(args.board_streams, 50)}\n"
+                      f"board_streams_total = {max(args.board_streams, 300)}\n")
     port = free_port()
     proc = start_server(schema_url, port, args.workers, config)
     results: dict = {"clients": args.clients, "workers": args.workers, "cpus": os.cpu_count(),
+                     "board_streams": args.board_streams,
                      "load_average_before": os.getloadavg()[0]}
     try:
         services = ["HT", "CT", "DD", "XD", "KD"]
@@ -351,7 +410,14 @@ def main() -> None:
         for phase, rate, total in (("online_rate", args.rate, int(args.rate * args.seconds)),
                                    ("online_max", None, args.requests)):
             meter = CpuMeter(proc.pid)
-            run = asyncio.run(online(port, tokens[:args.clients], total, services, rate))
+            run, streams = asyncio.run(with_boards(
+                port, args.board_streams,
+                online(port, tokens[:args.clients], total, services, rate)))
+            if streams is not None:
+                results[f"{phase}_board_streams"] = {
+                    "boards": streams.count, "statuses": {
+                        str(k): v for k, v in sorted(streams.statuses.items())},
+                    "updates_received": streams.updates}
             results[phase] = online_figures(run, meter.per_ticket_ms(len(run["latencies"])),
                                             rate)
             numbers += run["numbers"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import os
 import sys
@@ -20,7 +19,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from appliance import watchdog
@@ -34,6 +32,7 @@ from server.day_closer import DayCloser
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
+from server.middleware import RequestGuard, SameOriginGuard, SecurityHeaders
 from server.routes import (
     admin,
     console,
@@ -45,7 +44,7 @@ from server.routes import (
     webhook_log,
 )
 from server.routes.pages import error_page, html_error, wants_html
-from server.security import Signer, load_secret
+from server.security import SECRET_FILE, Signer, load_secret
 from server.state import API_VERSION, ServerState
 from server.webhooks import TicketLink, Webhooks
 
@@ -83,65 +82,6 @@ def resolve_settings(
     return QueueServerSettings(database_url=str(settings_or_db_url))
 
 
-class _TooLarge(Exception):
-    """The body grew past the limit while it was read."""
-
-
-class BodySizeLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, before they are parsed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    length = int(value)
-                except ValueError:
-                    break
-                if length > self.limit:
-                    await self._refuse(send)
-                    return
-                # The HTTP server reads exactly this many bytes: nothing more to watch.
-                await self.app(scope, receive, send)
-                return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body larger than {self.limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-
 def create_app(
     settings_or_db_url: QueueServerSettings | Settings | str | None = None,
     *,
@@ -164,11 +104,9 @@ def create_app(
     settings = resolve_settings(settings_or_db_url)
     root = Path(data_dir) if data_dir is not None else DEFAULT_DATA_DIR
     db = prepare_database(settings, root, seed=seed)
-    secret_file = None
-    if settings.secret_key_file:
-        secret_file = Path(settings.secret_key_file)
-        if not secret_file.is_absolute():
-            secret_file = root / secret_file
+    secret_file = Path(settings.secret_key_file or SECRET_FILE)
+    if not secret_file.is_absolute():
+        secret_file = root / secret_file
     with db.session() as s:
         secret = load_secret(s, secret_file)
     signer = Signer(secret, int(settings.session_hours * 3600))
@@ -259,7 +197,9 @@ def create_app(
     app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
-    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SameOriginGuard, public_url=settings.public_url)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGuard, limit=settings.max_request_bytes)
     app.add_middleware(TicketFastPath)  # outermost: see server/hotpath.py
     return app
 

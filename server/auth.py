@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.exceptions import HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from server.domain.refs import KioskRef, SiteRef, TTLCache, bind_key
 from server.models import ROLE_MANAGER, ROLE_STAFF, ROLES, Site, User
 from server.security import kiosk_for_token
+from server.sessions import session_user
 from server.state import state_of
 
 SESSION_COOKIE = "qs_session"
@@ -53,18 +54,32 @@ def authenticate(session: Session, token: str) -> tuple[KioskRef, SiteRef]:
     return result
 
 
+def session_user_of(request: Request) -> User | None:
+    """The logged-in staff member of the request's session cookie (detached), if any: the
+    session is held on the server, so a logged-out, expired or disabled one gives None."""
+    with state_of(request).db.read_session() as s:
+        return session_user(s, request.cookies.get(SESSION_COOKIE))
+
+
 def current_user(request: Request) -> User:
     """The logged-in staff member of the session cookie (detached); 401 otherwise."""
-    state = state_of(request)
-    uid = state.signer.user_id_from_cookie(request.cookies.get(SESSION_COOKIE))
-    if uid is None:
+    user = session_user_of(request)
+    if user is None:
         raise HTTPException(401, "log in first")
-    with state.db.read_session() as s:
-        user = s.get(User, uid)
-        if user is None or not user.active:
-            raise HTTPException(401, "log in first")
-        s.expunge(user)
-        return user
+    return user
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, and Secure when the request came over
+    HTTPS (directly, or through a proxy uvicorn trusts: see docs/security.md)."""
+    response.set_cookie(SESSION_COOKIE, token,
+                        max_age=int(state_of(request).settings.session_hours * 3600),
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+
+
+def client_address(request: Request) -> str:
+    """The client's address as uvicorn reports it (a trusted proxy's X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
 
 
 def require_role(minimum: str):  # type: ignore[no-untyped-def]

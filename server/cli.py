@@ -233,6 +233,7 @@ def user_add(ctx: Ctx, username: str, role: str, password: str | None, full_name
     from server.domain.audit import audit
     from server.models import User
     from server.security import hash_password
+    from server.sessions import end_user_sessions
 
     if not 1 <= len(username) <= 64:
         fail("username must be 1 to 64 characters", 2)
@@ -252,9 +253,37 @@ def user_add(ctx: Ctx, username: str, role: str, password: str | None, full_name
         u.role, u.full_name, u.site_id, u.active = role, full_name, site_id, True
         u.password_hash = hash_password(password)
         s.flush()
+        ended = end_user_sessions(s, u.id)  # a new password ends the old log-ins
         audit(s, None, f"user_{verb}", site_id=site_id, detail=f"{username} as {role} (CLI)")
     db.dispose()
-    click.echo(f"user {username!r} {verb} ({role})")
+    click.echo(f"user {username!r} {verb} ({role})"
+               + (f"; {ended} session(s) ended" if ended else ""))
+
+
+@user.command("disable")
+@with_ctx
+@click.argument("username")
+def user_disable(ctx: Ctx, username: str) -> None:
+    """Disable a staff user: their sessions end now and they cannot log in again (until
+    `user add` sets a new password)."""
+    import sqlalchemy as sa
+
+    from server.domain.audit import audit
+    from server.models import User
+    from server.sessions import end_user_sessions
+
+    db = ctx.database()
+    with db.session() as s:
+        u = s.scalar(sa.select(User).where(User.username == username))
+        if u is None:
+            db.dispose()
+            fail(f"no user {username!r}", 2)
+            return
+        u.active = False
+        ended = end_user_sessions(s, u.id)
+        audit(s, None, "user_disabled", site_id=u.site_id, detail=f"{username} (CLI)")
+    db.dispose()
+    click.echo(f"user {username!r} disabled; {ended} session(s) ended")
 
 
 @cli.group()

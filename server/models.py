@@ -292,3 +292,29 @@ class AppSecret(Base):
 
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     value: Mapped[str] = mapped_column(sa.String(200))
+
+
+class StaffSession(Base):
+    """A staff log-in held on the server: the cookie carries a random token, only its
+    SHA-256 is stored. Logging out, a password change and disabling the user delete it."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class LoginFailure(Base):
+    """Failed log-ins per user name (``u:NAME``) and per client address (``a:ADDR``), for
+    throttling: ``failures`` within the window, and until when further tries are refused."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, nullable=True)

@@ -139,7 +139,7 @@ def report_csv(rows: list[dict], readable: bool = False) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([label if readable else key for key, label in COLUMNS])
     for row in rows:
-        writer.writerow(["" if row[key] is None else row[key] for key, _ in COLUMNS])
+        writer.writerow([csv_cell(row[key]) for key, _ in COLUMNS])
     return out.getvalue()
 
 
@@ -277,3 +277,14 @@ def hour_chart(hours: list[tuple[int, int]], width: int = 720, height: int = 220
              for v in range(0, step * math.ceil(peak / step) + 1, step)]
     return {"width": width, "height": height, "bars": bars, "ticks": ticks, "left": left,
             "base": height - bottom}
+
+
+def csv_cell(value: object) -> object:
+    """A value for a spreadsheet cell: text starting with ``= + - @`` (or a tab or carriage
+    return) gets a leading apostrophe, so a service name from a catalogue file is shown as
+    text and never run as a formula ("CSV injection"). Numbers are left as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -6,13 +6,28 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ticketing.status import TicketStatus
 
 CitizenId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$",
                                  description="Opaque id the kiosk uses for a citizen (never "
                                  "an id-card number); printable ASCII, no spaces.")]
+
+
+def _plausible_time(value: dt.datetime) -> dt.datetime:
+    """A time a kiosk's clock can give: between 2000 and 2100 once taken to UTC (an offset
+    at the edge of the calendar, like 0001-01-01T00:00:00+14:00, cannot be converted)."""
+    try:
+        utc = value.astimezone(dt.UTC) if value.tzinfo is not None else value
+    except (OverflowError, ValueError):
+        raise ValueError("time out of range: between 2000 and 2100 only") from None
+    if not 2000 <= utc.year <= 2100:
+        raise ValueError("time out of range: between 2000 and 2100 only")
+    return value
+
+
+IssueTime = Annotated[dt.datetime, AfterValidator(_plausible_time)]
 ServiceCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -49,7 +64,7 @@ class TicketIn(BaseModel):
     service: ServiceCode = Field(description="Service code, e.g. 'HT'.")
     priority: bool = Field(False, description="Elderly, disabled, pregnant, people of merit.")
     citizen_id: CitizenId | None = None
-    issued_at: dt.datetime | None = Field(
+    issued_at: IssueTime | None = Field(
         None, description="When the kiosk issued it (ISO 8601; without offset: UTC). Used "
         "for offline tickets, which join the queue at this time.")
     number: Annotated[int, Field(ge=1, le=999_999)] | Annotated[
@@ -165,6 +180,12 @@ class LoginIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class PasswordChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class UserOut(BaseModel):

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from server.models import AppSecret, Kiosk, User
+from server.models import AppSecret, Kiosk
 
 _hasher = PasswordHasher()
 
@@ -39,56 +38,64 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(user: User, password: str) -> bool:
+SECRET_ENV = "QUEUE_SERVER_SECRET"
+SECRET_FILE = "secret.key"
+
+
+def _write_private(path: Path, value: str) -> None:
+    """Write ``value`` to a new file ``path`` readable by its owner only (0600), atomically:
+    a concurrent writer (another worker process) either wins or finds the whole file."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        return _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def load_secret(session: Session, secret_file: Path | None) -> str:
-    """The signing secret: from ``secret_file`` (created 0600 when missing) or, without a
-    file, a value generated once and kept in the database for every server process."""
-    if secret_file is not None:
-        if not secret_file.exists():
-            secret_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48) + "\n")
-        value = secret_file.read_text().strip()
+def load_secret(session: Session, secret_file: Path, environ: dict[str, str] | None = None
+                ) -> str:
+    """The signing secret of sessions, form tokens and survey links, kept out of the
+    database (whoever reads the database must not be able to mint a session).
+
+    From the environment variable ``QUEUE_SERVER_SECRET`` if set, else from ``secret_file``
+    (created 0600 with 48 random bytes when missing; a looser file is refused). A secret an
+    older version kept in the database (table ``app_secrets``) is moved into the new file,
+    so sessions and printed survey links stay valid, and deleted from the database."""
+    env = os.environ if environ is None else environ
+    value = env.get(SECRET_ENV, "").strip()
+    if value:
         if len(value) < 16:
-            raise ValueError(f"secret key file {secret_file} holds fewer than 16 characters")
+            raise ValueError(f"{SECRET_ENV} holds fewer than 16 characters")
         return value
-    row = session.get(AppSecret, "signing")
-    if row is None:
-        session.add(AppSecret(name="signing", value=secrets.token_urlsafe(48)))
-        session.flush()
-        row = session.get(AppSecret, "signing")
-    assert row is not None
-    return row.value
+    old = session.get(AppSecret, "signing")
+    if not secret_file.exists():
+        _write_private(secret_file, old.value if old is not None else secrets.token_urlsafe(48))
+    if secret_file.stat().st_mode & 0o077:
+        raise ValueError(f"secret key file {secret_file} is readable by others: "
+                         f"chmod 600 {secret_file}")
+    value = secret_file.read_text().strip()
+    if len(value) < 16:
+        raise ValueError(f"secret key file {secret_file} holds fewer than 16 characters")
+    if old is not None and old.value == value:
+        session.delete(old)
+    return value
 
 
 class Signer:
-    """Signs staff session cookies, form (CSRF) tokens and survey links."""
+    """Signs form (CSRF) tokens and survey links (staff sessions are held on the server:
+    :mod:`server.sessions`)."""
 
     def __init__(self, secret: str, session_seconds: int) -> None:
-        self._session = URLSafeTimedSerializer(secret, salt="staff-session")
         self._csrf = URLSafeTimedSerializer(secret, salt="csrf")
         self._survey = URLSafeSerializer(secret, salt="survey")
         self.session_seconds = session_seconds
-
-    def session_cookie(self, user_id: int) -> str:
-        return self._session.dumps({"u": user_id})
-
-    def user_id_from_cookie(self, cookie: str | None) -> int | None:
-        if not cookie or len(cookie) > 500:
-            return None
-        try:
-            data = self._session.loads(cookie, max_age=self.session_seconds)
-        except BadSignature:
-            return None
-        uid = data.get("u") if isinstance(data, dict) else None
-        return uid if isinstance(uid, int) else None
 
     def csrf_token(self, user_id: int) -> str:
         return self._csrf.dumps(user_id)

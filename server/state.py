@@ -13,6 +13,7 @@ from starlette.types import Scope
 from config.server import QueueServerSettings
 from server.announcements import Announcer
 from server.batching import Batcher
+from server.board_feed import BoardHub
 from server.db import Database
 from server.security import Signer
 from server.webhooks import Webhooks
@@ -34,7 +35,13 @@ class ServerState:
     announcer: Announcer = field(init=False)
     # Notifications to the centre's webhook (turn near, called); set by create_app.
     webhooks: Webhooks = field(init=False)
+    # The display boards' event streams of this process (one poller per site).
+    board_hub: BoardHub = field(init=False)
     _bases: dict[tuple, str] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.board_hub = BoardHub(self.settings.board_streams_per_site,
+                                  self.settings.board_streams_total)
 
     def public_base(self, request: Request) -> str:
         """Base URL of survey links: the configured public URL, else the request's."""

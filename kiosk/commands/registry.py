@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import getpass
+import io
 import json
 import sys
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,15 +25,54 @@ if TYPE_CHECKING:
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
+#: Exit codes of the registry commands (besides 0 and 1, "some input was refused").
+EXIT_USAGE = 2  # bad arguments, a bad people.csv, a wrong or damaged key file
+EXIT_DATABASE = 3  # the kiosk database cannot be opened or read
+
+MAX_NAME = 120  # the longest Vietnamese full names are under 60 characters
+
+
+def check_name(value: str, what: str = "name") -> str:
+    """A citizen's name, stripped; ``ValueError`` for an empty one, one longer than
+    MAX_NAME characters, or one holding control or invisible format characters (line
+    breaks, NUL, bidirectional overrides) that would garble a screen, a ticket or a log."""
+    name = value.strip()
+    if not name:
+        raise ValueError(f"{what} is empty")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"{what} has {len(name)} characters, more than {MAX_NAME}")
+    bad = next((ch for ch in name if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")),
+               None)
+    if bad is not None:
+        raise ValueError(f"{what} holds a control character (U+{ord(bad):04X})")
+    return name
+
+
+def _database_failure(exc: BaseException) -> None:
+    """One line for a kiosk database that cannot be read (corrupt, not a database)."""
+    first = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    fail(f"the kiosk database cannot be read ({first}); restore it from a backup or move "
+         "it away to start an empty one", code=EXIT_DATABASE)
+
+
 def _registry(ctx: KioskContext) -> Registry:
     # Imported here: the engine pulls in dlib, which `kiosk --help` should not pay for.
+    import sqlalchemy.exc
+    from cryptography.exceptions import InvalidTag
+
     from kiosk.crypto import KeyFileError
     from kiosk.enrolment import Registry
 
     try:
         return Registry(ctx)
     except KeyFileError as exc:
-        fail(str(exc), code=2)
+        fail(str(exc), code=EXIT_USAGE)
+    except InvalidTag:
+        fail("the face key does not open this database's templates: it is another kiosk's "
+             "key or was replaced; restore the key file that belongs to this database",
+             code=EXIT_USAGE)
+    except sqlalchemy.exc.DatabaseError as exc:
+        _database_failure(exc)
 
 
 def _actor_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -76,6 +117,11 @@ def enrol(
     if not consent:
         fail("face data is stored only with the citizen's consent: add --consent once they "
              "have agreed (signed the consent form)", code=2)
+    try:
+        name = check_name(name)
+        display_name = check_name(display_name, "display name") if display_name else None
+    except ValueError as exc:
+        fail(f"--name: {exc}", code=EXIT_USAGE)
     registry = _registry(ctx)
     try:
         result = registry.enrol_photos(
@@ -143,16 +189,55 @@ def identify(ctx: KioskContext, photos: tuple[str, ...], as_json: bool, face_cro
         sys.exit(1)
 
 
-def _read_people_csv(path: Path) -> dict[str, dict[str, str]]:
+def _decode_csv(path: Path) -> str:
+    """The text of a CSV file as spreadsheets save it: UTF-8 (with or without BOM) or
+    UTF-16 with BOM ("Unicode text" in Excel)."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        encoding = "utf-8"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: not UTF-8 or UTF-16 text (byte {exc.start}); save it as "
+             "\"CSV UTF-8\"", code=EXIT_USAGE)
+        raise  # not reached
+
+
+def _read_people_csv(path: Path) -> tuple[dict[str, dict[str, str]], list[dict[str, object]]]:
+    """The rows of people.csv by folder, and the problems found: a folder listed twice
+    (neither row is used: which one is right?) or a row without folder name."""
     if not path.is_file():
-        return {}
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
+        return {}, []
+    text = _decode_csv(path)
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         need = {"folder", "name", "id_number"}
-        if not reader.fieldnames or not need <= set(reader.fieldnames):
+        fields = [f.strip() for f in reader.fieldnames or []]
+        reader.fieldnames = fields
+        if not need <= set(fields):
             fail(f"{path}: needs the columns folder,name,id_number "
-                 "(and optionally dob, priority)", code=2)
-        return {row["folder"].strip(): row for row in reader}
+                 "(and optionally dob, priority)", code=EXIT_USAGE)
+        rows: dict[str, dict[str, str]] = {}
+        problems: list[dict[str, object]] = []
+        twice: set[str] = set()
+        for row in reader:
+            folder = (row.get("folder") or "").strip()
+            if not folder:
+                problems.append({"line": reader.line_num, "reason": "no folder name"})
+            elif folder in rows or folder in twice:
+                twice.add(folder)
+                rows.pop(folder, None)
+            else:
+                rows[folder] = row
+    except csv.Error as exc:
+        fail(f"{path}: not a readable CSV ({exc})", code=EXIT_USAGE)
+    problems += [{"folder": f, "reason": "listed twice in people.csv; fix the file (neither "
+                  "row was used)"} for f in sorted(twice)]
+    return rows, problems
 
 
 @click.command("import")
@@ -180,23 +265,28 @@ def import_dir(
         fail("face data is stored only with consent: add --consent once every citizen in "
              "the folder has agreed", code=2)
     root = Path(directory)
-    people = _read_people_csv(Path(people_csv) if people_csv else root / "people.csv")
+    people, skipped = _read_people_csv(
+        Path(people_csv) if people_csv else root / "people.csv")
     folders = sorted(p for p in root.iterdir() if p.is_dir())
+    names = {f.name for f in folders}
+    skipped += [{"folder": f, "reason": "listed in people.csv but there is no such folder"}
+                for f in sorted(people) if f not in names]
     registry = _registry(ctx)
     summary: dict[str, object] = {"enrolled": 0, "templates": 0, "skipped": []}
-    skipped: list[dict[str, object]] = []
     try:
         for folder in tqdm(folders, desc="import", unit="person", file=sys.stderr):
             row = people.get(folder.name)
             if row is None:
-                skipped.append({"folder": folder.name, "reason": "not listed in people.csv "
-                                "(a name and id number are needed)"})
+                if not any(s.get("folder") == folder.name for s in skipped):
+                    skipped.append({"folder": folder.name, "reason": "not listed in "
+                                    "people.csv (a name and id number are needed)"})
                 continue
             photos = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
             photos = photos[:max_photos] if max_photos else photos
             try:
                 result = registry.enrol_photos(
-                    full_name=row["name"], id_number=row["id_number"], photos=photos,
+                    full_name=check_name(row.get("name") or ""),
+                    id_number=(row.get("id_number") or "").strip(), photos=photos,
                     actor=actor, date_of_birth=_dob(row.get("dob") or None),
                     priority_group=PriorityGroup(row.get("priority") or "none"),
                     face_crop=face_crop,
@@ -227,16 +317,22 @@ def people() -> None:
 @with_context
 def people_list(ctx: KioskContext, search: str | None, as_json: bool) -> None:
     """List enrolled citizens (id numbers masked)."""
+    import sqlalchemy.exc
+
     from kiosk.db import database_url
     from kiosk.registry import RegistryStore
     from kiosk.schema import make_engine
 
-    engine = make_engine(database_url(ctx.settings, ctx.data_dir))
     try:
-        # Listing needs no key: names and masked numbers are stored in the clear.
-        rows = RegistryStore(engine, cipher=None).list(search)  # type: ignore[arg-type]
-    finally:
-        engine.dispose()
+        engine = make_engine(database_url(ctx.settings, ctx.data_dir))
+        try:
+            # Listing needs no key: names and masked numbers are stored in the clear.
+            rows = RegistryStore(engine, cipher=None).list(search)  # type: ignore[arg-type]
+        finally:
+            engine.dispose()
+    except sqlalchemy.exc.DatabaseError as exc:
+        _database_failure(exc)
+        return
     for c in rows:
         if as_json:
             click.echo(json.dumps(c.to_json(), ensure_ascii=False))

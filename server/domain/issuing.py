@@ -19,6 +19,8 @@ from server.domain.storage import (
     get_existing,
     insert_new_tickets,
     issued_event,
+    reused_id,
+    same_request,
     stored_tickets,
 )
 from server.errors import Invalid, QueueError
@@ -63,8 +65,10 @@ def issue_online(
         tid = ids[i]
         if tid in stored:
             t = stored[tid]
-            results[i] = (t, False) if t.site_id == kiosk.site_id else QueueError(
-                "this ticket id is already used at another site", 409, reason=ID_ELSEWHERE)
+            results[i] = QueueError(
+                "this ticket id is already used at another site", 409, reason=ID_ELSEWHERE
+            ) if t.site_id != kiosk.site_id else (t, False) if same_request(
+                session, t, req) else reused_id()
             continue
         if tid in first_of:  # the same id twice at once: a kiosk retrying quickly
             repeats[i] = first_of[tid]
@@ -154,6 +158,8 @@ def issue_ticket(
     if stored_site is not None:
         existing = get_existing(session, kiosk, tid)
         assert existing is not None
+        if not same_request(session, existing, req):
+            raise reused_id()
         return existing, False
     service = find_service(session, site, req.service)
     issued_at = to_utc_naive(req.issued_at) if req.issued_at else now

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.refs import KioskRef
 from server.errors import QueueError
-from server.models import Kiosk, Ticket, TicketEvent
+from server.models import Kiosk, Service, Ticket, TicketEvent
 
 _T = TypeVar("_T")
 
@@ -37,6 +37,31 @@ def get_existing(session: Session, kiosk: Kiosk | KioskRef, ticket_id: uuid.UUID
         raise QueueError("this ticket id is already used at another site", 409,
                          reason="id_elsewhere")
     return ticket
+
+
+ID_REUSED = "id_reused"
+
+
+def same_request(session: Session, ticket: Ticket, req: object) -> bool:
+    """True if ``req`` (a :class:`~server.domain.records.TicketRequest`) asks for the ticket
+    already stored under its id: same service, priority, citizen and (offline) number. A
+    kiosk resending a ticket sends the same body; a different body under a used id is a
+    bug or an attack and is answered 409, not with the stored ticket."""
+    service = session.get(Service, ticket.number_service_id)
+    number = getattr(req, "number", None)
+    if isinstance(number, int) and not isinstance(number, bool):
+        same_number = number == ticket.seq
+    else:
+        same_number = number is None or not ticket.offline or str(number) == ticket.number
+    return (service is not None and service.code == getattr(req, "service", None)
+            and bool(getattr(req, "priority", False)) == bool(ticket.priority)
+            and getattr(req, "citizen_id", None) == ticket.citizen_id and same_number)
+
+
+def reused_id() -> QueueError:
+    """The refusal of a known ticket id sent with a different body."""
+    return QueueError("this ticket id was already used for a different ticket (service, "
+                      "priority, citizen or number differ)", 409, reason=ID_REUSED)
 
 
 def chunks(items: list[_T], size: int = 500) -> Iterator[list[_T]]:

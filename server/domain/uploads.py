@@ -20,7 +20,14 @@ from server.domain.issuing import (
 from server.domain.numbering import bump_sequences, number_of, seq_of
 from server.domain.records import NewTicket, TicketRequest, UploadResult
 from server.domain.refs import KioskRef, ServiceRef, SiteRef, find_service
-from server.domain.storage import INSERT_EVENTS, chunks, issued_event, stored_tickets
+from server.domain.storage import (
+    INSERT_EVENTS,
+    chunks,
+    issued_event,
+    reused_id,
+    same_request,
+    stored_tickets,
+)
 from server.errors import Invalid, QueueError
 from server.models import Kiosk, Lease, Site, Ticket, utcnow
 from ticketing.status import TicketStatus
@@ -52,9 +59,15 @@ def upload_tickets(
         tid = ids[i]
         if tid in stored:
             t = stored[tid]
-            results[i] = (UploadResult("existing", 200, t) if t.site_id == site.id else
-                          UploadResult("rejected", 409, error="this ticket id is already "
-                                       "used at another site", reason=ID_ELSEWHERE))
+            if t.site_id != site.id:
+                results[i] = UploadResult("rejected", 409, error="this ticket id is already "
+                                          "used at another site", reason=ID_ELSEWHERE)
+            elif not same_request(session, t, req):
+                refusal = reused_id()
+                results[i] = UploadResult("rejected", 409, error=refusal.message,
+                                          reason=refusal.reason)
+            else:
+                results[i] = UploadResult("existing", 200, t)
             continue
         if tid in seen_ids:
             results[i] = UploadResult("rejected", 409, error="the same id appears twice in "

@@ -4,7 +4,6 @@ and an old phone work."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from typing import Annotated
@@ -13,11 +12,16 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.auth import SESSION_COOKIE
-from server.domain.audit import audit
+from server.auth import SESSION_COOKIE, client_address, session_user_of, set_session_cookie
+from server.board_feed import BoardStreamsFull
 from server.domain.board import board_state, last_event_id
 from server.models import (
     ROLE_MANAGER,
@@ -30,7 +34,7 @@ from server.models import (
     utcnow,
 )
 from server.reports import COLUMNS, GROUP_COLUMNS, hour_chart, report_rows, report_summary
-from server.security import verify_password
+from server.sessions import LoginRefused, end_session, log_in
 from server.staff_actions import report_scope
 from server.state import state_of
 from server.wording import ROLE_VI, STATUS_VI, vietnamese_first
@@ -103,16 +107,7 @@ def announcement(number: str, counter: int | None, recall: bool = False) -> dict
 
 
 def optional_user(request: Request) -> User | None:
-    state = state_of(request)
-    uid = state.signer.user_id_from_cookie(request.cookies.get(SESSION_COOKIE))
-    if uid is None:
-        return None
-    with state.db.read_session() as s:
-        user = s.get(User, uid)
-        if user is None or not user.active:
-            return None
-        s.expunge(user)
-        return user
+    return session_user_of(request)
 
 
 def page_user(request: Request, minimum: str = "staff") -> User:
@@ -170,21 +165,27 @@ def login_submit(
     next: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     state = state_of(request)
-    with state.db.session() as s:
-        user = s.scalar(sa.select(User).where(User.username == username))
-        if user is None or not user.active or not verify_password(user, password):
-            return render(request, "login.html", 401, next=_safe_next(next),
-                          error="Sai tên đăng nhập hoặc mật khẩu / Wrong username or password")
-        audit(s, user, "login", site_id=user.site_id)
-        uid = user.id
+    try:
+        done = log_in(state.db, username, password, client_address(request),
+                      state.settings.session_hours)
+    except LoginRefused as exc:
+        message = ("Sai tên đăng nhập hoặc mật khẩu / Wrong username or password"
+                   if exc.status == 401 else
+                   f"Đăng nhập sai quá nhiều lần, thử lại sau {exc.retry_after} giây / "
+                   f"Too many failed log-ins: try again in {exc.retry_after} s")
+        response = render(request, "login.html", exc.status, next=_safe_next(next),
+                          error=message)
+        if exc.retry_after:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     response = RedirectResponse(_safe_next(next), 303)
-    response.set_cookie(SESSION_COOKIE, state.signer.session_cookie(uid),
-                        max_age=state.signer.session_seconds, httponly=True, samesite="lax")
+    set_session_cookie(response, request, done.token)
     return response
 
 
 @router.post("/logout")
-def logout_submit() -> Response:
+def logout_submit(request: Request) -> Response:
+    end_session(state_of(request).db, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -240,9 +241,11 @@ def board_json(request: Request, site_code: str) -> dict:
 
 
 @router.get("/board/{site_code}/events")
-async def board_events(request: Request, site_code: str) -> StreamingResponse:
+async def board_events(request: Request, site_code: str) -> Response:
     """Server-sent events: the board's whole state each time something happens at the
-    site (checked every 0.3 s, across every server process since it reads the database)."""
+    site (checked every 0.3 s by one poller per site and process, across every server
+    process since it reads the database). 503 with Retry-After past the stream bounds
+    (``board_streams_per_site``, ``board_streams_total``): the page then polls."""
     site = await run_in_threadpool(_site, request, site_code)
     state = state_of(request)
 
@@ -250,26 +253,15 @@ async def board_events(request: Request, site_code: str) -> StreamingResponse:
         with state.db.read_session() as s:
             return last_event_id(s, site.id)
 
-    async def stream():  # type: ignore[no-untyped-def]
-        seen = -1
-        quiet = 0.0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            current = await run_in_threadpool(last_id)
-            if current != seen:
-                data = await run_in_threadpool(board_payload, request, site)
-                seen = current
-                quiet = 0.0
-                yield f"id: {current}\nevent: board\ndata: " \
-                      f"{json.dumps(data, ensure_ascii=False)}\n\n"
-            elif quiet > 15:
-                quiet = 0.0
-                yield ": ping\n\n"
-            await asyncio.sleep(0.3)
-            quiet += 0.3
+    def board_json() -> str:
+        return json.dumps(board_payload(request, site), ensure_ascii=False)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    try:
+        feed = state.board_hub.join(site.id, last_id, board_json)
+    except BoardStreamsFull as exc:
+        return JSONResponse({"detail": exc.message}, status_code=503,
+                            headers={"Retry-After": str(exc.retry_after)})
+    return state.board_hub.response(site.id, feed)
 
 
 # --------------------------------------------------------------------------- survey

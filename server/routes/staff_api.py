@@ -11,13 +11,22 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.exceptions import HTTPException
 from sqlalchemy.orm import Session
 
-from server.auth import SESSION_COOKIE, Manager, Staff
-from server.domain.audit import audit
+from server.auth import SESSION_COOKIE, Manager, Staff, client_address, set_session_cookie
 from server.domain.counters import get_counter
 from server.models import Counter, Site, User
 from server.reports import report_csv, report_rows
-from server.schemas import COMMON, ERRORS, CallNumberIn, CounterOut, LoginIn, TransferIn, UserOut
-from server.security import verify_password
+from server.schemas import (
+    COMMON,
+    ERRORS,
+    CallNumberIn,
+    CounterOut,
+    LoginIn,
+    PasswordChangeIn,
+    Problem,
+    TransferIn,
+    UserOut,
+)
+from server.sessions import LoginRefused, change_password, end_session, log_in
 from server.staff_actions import counter_out, perform, report_scope
 from server.state import state_of
 
@@ -30,25 +39,46 @@ def user_out(s: Session, user: User) -> UserOut:
 
 
 @router.post("/auth/login", response_model=UserOut, tags=["staff"],
-             responses={401: ERRORS[401]})
+             responses={401: ERRORS[401], 429: {"model": Problem,
+                                                "description": "Too many failed log-ins"}})
 def login(body: LoginIn, request: Request, response: Response) -> UserOut:
-    """Staff log-in: sets the signed session cookie used by the staff endpoints."""
+    """Staff log-in: starts a session held on the server and sets its cookie. Failures are
+    audited and, past a few, further tries are refused for a growing time (429)."""
     state = state_of(request)
-    with state.db.session() as s:
-        user = s.scalar(sa.select(User).where(User.username == body.username))
-        if user is None or not user.active or not verify_password(user, body.password):
-            raise HTTPException(401, "wrong username or password")
-        audit(s, user, "login", site_id=user.site_id)
-        response.set_cookie(SESSION_COOKIE, state.signer.session_cookie(user.id),
-                            max_age=state.signer.session_seconds, httponly=True,
-                            samesite="lax")
+    try:
+        done = log_in(state.db, body.username, body.password, client_address(request),
+                      state.settings.session_hours)
+    except LoginRefused as exc:
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        raise HTTPException(exc.status, exc.message, headers=headers) from None
+    set_session_cookie(response, request, done.token)
+    with state.db.read_session() as s:
+        user = s.get(User, done.user_id)
+        assert user is not None
         return user_out(s, user)
 
 
 @router.post("/auth/logout", tags=["staff"])
-def logout(response: Response) -> dict:
+def logout(request: Request, response: Response) -> dict:
+    """End this session on the server (the cookie stops working everywhere)."""
+    end_session(state_of(request).db, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE)
     return {"detail": "logged out"}
+
+
+@router.post("/auth/password", tags=["staff"], responses={401: ERRORS[401]})
+def password_change(body: PasswordChangeIn, user: Staff, request: Request,
+                    response: Response) -> dict:
+    """Change your own password: every other session of yours ends; this one continues
+    with a new cookie."""
+    state = state_of(request)
+    try:
+        token = change_password(state.db, user.id, body.current_password, body.new_password,
+                                state.settings.session_hours, client_address(request))
+    except LoginRefused as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    set_session_cookie(response, request, token)
+    return {"detail": "password changed; other sessions ended"}
 
 
 @router.get("/me", response_model=UserOut, tags=["staff"], responses={401: ERRORS[401]})

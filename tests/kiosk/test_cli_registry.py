@@ -152,3 +152,126 @@ def test_import_folder_of_face_crops(tmp_path: Path, faces_dir: Path) -> None:
     assert cal.exit_code == 0, cal.output
     report = json.loads(cal.stdout)
     assert report["citizens"] == 2 and report["genuine_pairs"] > 0
+
+
+def _import_tree(tmp_path: Path, faces_dir: Path, n: int = 3) -> tuple[Path, list[Path]]:
+    johns = faces_dir / "dlib/examples/johns"
+    src = tmp_path / "import"
+    people = sorted(p for p in johns.iterdir() if p.is_dir())[:n]
+    for person in people:
+        (src / person.name).mkdir(parents=True)
+        for f in sorted(person.glob("*.jpg"))[:2]:
+            (src / person.name / f.name).symlink_to(f)
+    return src, people
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-16-be"])
+def test_import_reads_people_csv_saved_by_spreadsheets(tmp_path: Path, faces_dir: Path,
+                                                       encoding: str) -> None:
+    src, people = _import_tree(tmp_path, faces_dir, 2)
+    rows = [f"{people[0].name},Nguyễn Thị Ánh,079061000001",
+            f"{people[1].name},Trần Văn Đức,079061000002"]
+    text = "folder,name,id_number\r\n" + "\r\n".join(rows) + "\r\n"
+    data = (b"\xfe\xff" + text.encode("utf-16-be")) if encoding == "utf-16-be" else (
+        text.encode(encoding))
+    (src / "people.csv").write_bytes(data)
+    r = run(tmp_path / "var", "import", str(src), "--face-crop", "--consent")
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["enrolled"] == 2, summary
+    listed = run(tmp_path / "var", "people", "list", "--json")
+    assert {json.loads(x)["name"] for x in listed.stdout.splitlines()} == {
+        "Nguyễn Thị Ánh", "Trần Văn Đức"}
+
+
+def test_import_reports_duplicate_dangling_and_bad_rows(tmp_path: Path, faces_dir: Path
+                                                        ) -> None:
+    src, people = _import_tree(tmp_path, faces_dir, 3)
+    (src / "people.csv").write_text(
+        "folder,name,id_number\n"
+        f"{people[0].name},First Try,079061000001\n"
+        f"{people[0].name},Second Try,079061000002\n"  # which one is right?
+        f"{people[1].name},\"Bad\x07Name\",079061000003\n"
+        f"{people[2].name},{'A' * 500},079061000004\n"
+        "no_such_folder,Ghost,079061000005\n", encoding="utf-8")
+    r = run(tmp_path / "var", "import", str(src), "--face-crop", "--consent")
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    reasons = {s["folder"]: s["reason"] for s in summary["skipped"]}
+    assert "listed twice" in reasons[people[0].name]
+    assert "control character" in reasons[people[1].name]
+    assert "more than 120" in reasons[people[2].name]
+    assert "no such folder" in reasons["no_such_folder"]
+    assert summary["enrolled"] == 0 and people_count(tmp_path / "var") == 0
+
+
+def test_undecodable_people_csv_is_one_line(tmp_path: Path, faces_dir: Path) -> None:
+    src, people = _import_tree(tmp_path, faces_dir, 1)
+    (src / "people.csv").write_bytes(
+        f"folder,name,id_number\n{people[0].name},Nguy\xe1n,079061000001\n".encode("latin-1"))
+    r = run(tmp_path / "var", "import", str(src), "--face-crop", "--consent")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "not UTF-8 or UTF-16" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_enrol_refuses_control_characters_and_absurd_names(tmp_path: Path, faces_dir: Path
+                                                           ) -> None:
+    photo = str(faces_dir / TI / "obama.jpg")
+    for name, message in (("Obama\nAdmin", "control character"),
+                          ("Obama\u202eamabO", "control character"),
+                          ("x" * 121, "more than 120"), ("   ", "empty")):
+        r = run(tmp_path / "var", "enrol", "--name", name, "--id-number", "001061012345",
+                "--photo", photo, "--consent")
+        assert r.exit_code == 2 and message in r.output, (name, r.output)
+    assert people_count(tmp_path / "var") == 0
+
+
+def test_wrong_key_and_corrupt_database_are_one_line_errors(enrolled: Path, faces_dir: Path
+                                                            ) -> None:
+    photo = str(faces_dir / TI / "obama3.jpg")
+    key = enrolled / "face.key"
+    good = key.read_bytes()
+    key.write_bytes(bytes(32))  # another kiosk's key
+    r = run(enrolled, "identify", photo)
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "face key does not open" in r.output and len(r.output.strip().splitlines()) == 1
+    key.write_bytes(good[:10])
+    r = run(enrolled, "identify", photo)
+    assert r.exit_code == 2 and "holds 10 bytes" in r.output
+    key.write_bytes(good)
+    db = enrolled / "kiosk.db"
+    for name in ("kiosk.db-wal", "kiosk.db-shm"):
+        (enrolled / name).unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    for args in (("identify", photo), ("people", "list")):
+        r = run(enrolled, *args)
+        assert r.exit_code == 3, (args, r.output)
+        assert "kiosk database cannot be read" in r.output and "Traceback" not in r.output
+
+
+def test_kiosk_database_is_private(enrolled: Path) -> None:
+    import stat
+
+    for name in ("kiosk.db", "face.key"):
+        assert stat.S_IMODE((enrolled / name).stat().st_mode) == 0o600, name
+
+
+def test_a_16_bit_png_is_read_with_its_real_brightness(tmp_path: Path, faces_dir: Path
+                                                       ) -> None:
+    import numpy as np
+
+    from recognition.images import load_image
+
+    grey = np.asarray(Image.open(faces_dir / TI / "obama.jpg").convert("L"), dtype=np.uint16)
+    path = tmp_path / "obama16.png"
+    Image.fromarray(grey * 257).save(path)  # a 16-bit greyscale PNG (mode I;16)
+    assert Image.open(path).mode.startswith("I")
+    loaded = load_image(path)
+    assert loaded.shape == (*grey.shape, 3) and loaded.dtype == np.uint8
+    assert np.abs(loaded[..., 0].astype(int) - grey).max() <= 1
+    data = tmp_path / "var"
+    r = run(data, "enrol", "--name", "Barack Obama", "--id-number", "001061012345",
+            "--photo", str(path), "--consent")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["templates_stored"] == 1

@@ -37,7 +37,9 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
         tickets.append(r.json())
 
     # The display board, as a 1280x720 TV.
-    tv = browser.new_context(viewport={"width": 1280, "height": 720})
+    # bypass_csp: Playwright's wait_for_function polls with eval(), which the pages' CSP
+    # forbids; tests/server/test_pages_hostile.py runs the board under its CSP.
+    tv = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
     board = tv.new_page()
     board.goto(f"{server.url}/board")
     board.wait_for_function("window.boardUpdates >= 1")  # the live feed is connected
