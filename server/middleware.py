@@ -22,13 +22,13 @@ LOGIN_PATHS = frozenset({"/login", "/api/v1/auth/login"})
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; "
             "form-action 'self'; frame-ancestors 'none'")
-# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN with one inline bootstrap
-# script; they show no stored data (only the OpenAPI schema).
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
-            "https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src blob:; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-DOCS_PATHS = ("/docs", "/redoc")
+# /docs is Swagger UI served from this server (no CDN, no inline script); Swagger UI sets
+# style attributes from its script, hence 'unsafe-inline' for styles there only. It shows
+# no stored data (only the OpenAPI schema).
+DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; worker-src blob:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'")
+DOCS_PATHS = ("/docs",)
 
 # A JSON "\u0000" escape (an odd number of backslashes before u0000).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
