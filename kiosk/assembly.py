@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from kiosk.registry import RegistryStore
+    from kiosk.staff.gate import StaffGate
     from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,20 @@ def open_registry(ctx: KioskContext, db: sa.Engine) -> RegistryStore | None:
     except Exception as exc:
         log.warning("face recognition disabled: %s", exc)
         return None
+
+
+def open_staff_gate(ctx: KioskContext) -> StaffGate:
+    """Staff login for this kiosk: PIN, lockout and audit under the data dir; accounts
+    checked on the queue server when one is configured."""
+    from kiosk.adapters.staff_accounts import ServerAccounts
+    from kiosk.staff.gate import StaffGate
+    from kiosk.staff.lockout import LockoutPolicy
+
+    k = ctx.settings.kiosk
+    url = ctx.settings.sync.server_url
+    checker = ServerAccounts(url, ctx.settings.sync.request_timeout_s) if url else None
+    return StaffGate(ctx.data_dir, LockoutPolicy(k.staff_free_tries, k.staff_lock_s),
+                     checker=checker, idle_lock_s=k.staff_idle_lock_s)
 
 
 def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
@@ -96,7 +111,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         camera=CameraWorker(settings.camera), identifier=plug.identifier,
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
-        sync=sync, open_tickets=open_tickets,
+        sync=sync, open_tickets=open_tickets, staff=open_staff_gate(ctx),
     )
     app: Any = KioskApp(settings, parts, services)
     app.closers = closers
