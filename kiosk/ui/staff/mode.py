@@ -164,8 +164,8 @@ class StaffMode(Screen):
                 from kiosk.staff.pin import check_new_pin
 
                 check_new_pin(pin)
-            except PinError as exc:
-                page.say(str(exc))
+            except PinError:
+                page.say(staff_text("new_pin_rule", self.language))
                 return
             page.first = pin
             page.say(None)

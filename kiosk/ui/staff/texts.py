@@ -26,6 +26,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "new_pin_title": ("Đặt mã PIN kỹ thuật viên mới", "Set a new technician PIN"),
     "new_pin_why": ("Mã PIN mặc định 2580 không mở được chế độ nhân viên. Nhập 6 đến 12 chữ số.",
                     "The default PIN 2580 does not open staff mode. Enter 6 to 12 digits."),
+    "new_pin_rule": ("Mã PIN cần 6 đến 12 chữ số, không phải 2580, không lặp một chữ số, "
+                     "không phải dãy liên tiếp như 123456",
+                     "The PIN needs 6 to 12 digits, not 2580, not one repeated digit, not a "
+                     "run like 123456"),
     "new_pin_again": ("Nhập lại mã PIN mới", "Enter the new PIN again"),
     "new_pin_mismatch": ("Hai lần nhập không khớp, nhập lại", "The two PINs differ, start again"),
     "new_pin_done": ("Đã đặt mã PIN mới", "New PIN set"),

@@ -1,0 +1,159 @@
+"""Staff mode on the kiosk window (offscreen Qt, real clicks, a real StaffGate on a temp
+data dir): every staff page is readable and nothing overlaps or is cut off in landscape
+and portrait; first-start PIN, lockout, timeouts and the exit confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from kiosk import flow
+from kiosk.staff.gate import StaffGate
+from kiosk.staff.lockout import LockoutPolicy
+from kiosk.ui.staff.mode import StaffMode
+from kiosk.ui.window import TECHNICIAN, KioskWindow
+from tests.support.screen_check import contrast_problems, layout_problems
+
+SIZES = [(1920, 1080), (1280, 720), (1080, 1920)]
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def open_window(qtbot, gate: StaffGate | None, size: tuple[int, int],
+                language: str = "vi") -> tuple[KioskWindow, StaffMode, list[str]]:
+    window = KioskWindow("Trung tâm Phục vụ hành chính công phường Bến Nghé")
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    actions: list[str] = []
+    window.on_action = lambda name, value: actions.append(name)
+    window.show_view(flow.ShowScreen(flow.IDLE, language))
+    staff = window.staff
+    staff.gate = gate
+    staff.clock = Clock()
+    window.show_pin()
+    qtbot.wait(20)
+    return window, staff, actions
+
+
+def press(qtbot, button) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def type_pin(qtbot, page, digits: str) -> None:
+    for d in digits:
+        press(qtbot, page.pad.keys[d])
+    press(qtbot, page.pad.keys["OK"])
+
+
+def check(window: KioskWindow, name: str, size: tuple[int, int]) -> list[str]:
+    window.repaint()
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SCREENS / f"staff-{name}-{size[0]}x{size[1]}.png"))
+    return [f"{name} {size}: {p}" for p in layout_problems(window) + contrast_problems(window)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_every_staff_page_fits_and_is_readable(qtbot, tmp_path: Path, size) -> None:
+    gate = StaffGate(tmp_path, LockoutPolicy(free_tries=1, base_s=30))
+    window, staff, _ = open_window(qtbot, gate, size)
+    problems = []
+    assert staff.page is staff.new_pin  # no PIN yet: choose one first
+    type_pin(qtbot, staff.new_pin, "2580")
+    assert staff.new_pin.message.isVisible() and "2580" in staff.new_pin.message.text()
+    problems += check(window, "new-pin", size)
+    type_pin(qtbot, staff.new_pin, "739146")
+    type_pin(qtbot, staff.new_pin, "739146")
+    assert staff.page is staff.login and gate.pin.verify("739146")
+    type_pin(qtbot, staff.login, "000000")  # locks (one free try here)
+    assert "30" in staff.login.message.text()
+    problems += check(window, "login-locked", size)
+    press(qtbot, staff.login.extra["account"])
+    for ch in "lan":
+        press(qtbot, next(b for row in staff.account.keyboard.rows for b in row
+                          if b.text() == ch))
+    assert staff.account.username.text() == "lan"
+    press(qtbot, staff.account.log_in)
+    assert staff.account.message.isVisible()  # locked: refused with the wait
+    problems += check(window, "account", size)
+    gate.lockout.succeeded()
+    press(qtbot, staff.account.back)
+    type_pin(qtbot, staff.login, "739146")
+    assert staff.page is staff.home and staff.home.exit.isVisible()
+    problems += check(window, "home-technician", size)
+    press(qtbot, staff.home.exit)
+    problems += check(window, "confirm-exit", size)
+    assert not problems, "\n".join(problems)
+
+
+def test_staff_pages_in_english_fit(qtbot, tmp_path: Path) -> None:
+    gate = StaffGate(tmp_path)
+    gate.set_first_pin("739146")
+    window, staff, _ = open_window(qtbot, gate, (1280, 720), language="en")
+    assert staff.login.title.text() == "Staff login"
+    problems = check(window, "login-en", (1280, 720))
+    type_pin(qtbot, staff.login, "739146")
+    problems += check(window, "home-en", (1280, 720))
+    assert not problems, "\n".join(problems)
+
+
+def test_without_a_gate_the_login_says_staff_mode_is_unavailable(qtbot) -> None:
+    window, staff, actions = open_window(qtbot, None, (1920, 1080))
+    type_pin(qtbot, staff.login, "2580")
+    assert staff.page is staff.login and staff.login.message.isVisible()
+    assert window.current == TECHNICIAN and "staff_exit" not in actions
+
+
+def test_login_times_out_back_to_idle(qtbot, tmp_path: Path) -> None:
+    gate = StaffGate(tmp_path)
+    gate.set_first_pin("739146")
+    window, staff, actions = open_window(qtbot, gate, (1280, 720))
+    staff.clock.t += 10
+    staff.tick()
+    assert actions == []
+    staff.clock.t += staff.login_timeout_s
+    staff.tick()
+    assert actions == ["staff_leave"]
+    assert gate.session is None and not staff.timer.isActive()
+
+
+def test_staff_session_locks_itself_after_idle(qtbot, tmp_path: Path) -> None:
+    gate = StaffGate(tmp_path, idle_lock_s=60)
+    gate.set_first_pin("739146")
+    window, staff, actions = open_window(qtbot, gate, (1280, 720))
+    type_pin(qtbot, staff.login, "739146")
+    staff.clock.t += 50
+    press(qtbot, staff.home.exit)  # a touch keeps it open
+    staff.clock.t += 50
+    staff.tick()
+    assert actions == [] and gate.session is not None
+    staff.clock.t += 11
+    staff.tick()
+    assert actions == ["staff_leave"] and gate.session is None
+    assert [e.action for e in gate.audit.entries()][-1] == "lock"
+
+
+def test_an_admin_cannot_leave_for_the_desktop(qtbot, tmp_path: Path) -> None:
+    gate = StaffGate(tmp_path, checker=lambda user, pw: "manager" if pw == "pw-1" else None)
+    gate.set_first_pin("739146")
+    window, staff, actions = open_window(qtbot, gate, (1920, 1080))
+    press(qtbot, staff.login.extra["account"])
+    staff.account.username.setText("lan")
+    staff.account.password.setText("pw-1")
+    press(qtbot, staff.account.log_in)
+    assert staff.page is staff.home
+    assert not staff.home.exit.isVisible()
+    staff._on("exit_yes", None)  # even a stray action does not exit
+    assert "staff_exit" not in actions
+    press(qtbot, staff.home.lock)
+    assert actions == ["staff_leave"] and gate.session is None
