@@ -6,6 +6,7 @@ import warnings
 
 import click
 
+from kiosk.commands.doctor import doctor
 from kiosk.commands.pin import set_pin
 from kiosk.commands.printer import printer
 from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
@@ -17,7 +18,7 @@ def cli() -> None:
     """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
 
 
-for command in (enrol, identify, import_dir, people, calibrate, printer, run, set_pin):
+for command in (doctor, enrol, identify, import_dir, people, calibrate, printer, run, set_pin):
     cli.add_command(command)
 
 
