@@ -134,9 +134,11 @@ class StaffGate:
             if self.checker is None:
                 raise ServerUnreachable("standalone")
             role = self.checker(who, password)
-            if role is None:
+            if role is None and self.accounts.check(who, password) is not None:
+                # The server refuses the very password cached: it changed or the account
+                # closed, so the stale hash must not open staff mode offline either.
                 self.accounts.forget(who)
-            else:
+            elif role is not None:
                 self.accounts.remember(who, password, role)
         except ServerUnreachable:
             offline = True

@@ -155,3 +155,18 @@ def test_a_config_still_holding_the_pin_is_refused_with_a_hint() -> None:
 
     with pytest.raises(ValidationError, match="kiosk set-pin"):
         Settings.model_validate({"kiosk": {"technician_pin": "4321"}})
+
+
+def test_staff_accounts_on_a_real_queue_server(tmp_path: Path, server) -> None:
+    from kiosk.adapters.staff_accounts import ServerAccounts
+
+    server.run("user", "add", "lan", "--role", "manager", "--password", "mat-khau-lan-1")
+    server.run("user", "add", "an", "--role", "staff", "--password", "mat-khau-an-2")
+    g = gate(tmp_path, Wall(), checker=ServerAccounts(server.url, timeout_s=5))
+    r = g.login_account("lan", "mat-khau-lan-1", now=0)
+    assert r.ok and r.roles == {ADMIN} and not r.offline
+    assert g.login_account("an", "mat-khau-an-2", now=0).reason == "no_rights"
+    assert g.login_account("lan", "wrong-password", now=0).reason == "wrong"
+    server.stop()
+    r = g.login_account("lan", "mat-khau-lan-1", now=0)
+    assert r.ok and r.offline  # the hash cached at the online login
