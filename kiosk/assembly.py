@@ -114,5 +114,8 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         sync=sync, open_tickets=open_tickets, staff=open_staff_gate(ctx),
     )
     app: Any = KioskApp(settings, parts, services)
+    setup = app.window.staff.setup  # technician set-up: saves the TOML, swaps the printer
+    setup.kiosk_ctx = ctx
+    setup.on_saved = lambda new: setattr(app.parts, "printer", make_printer(new, ctx.data_dir))
     app.closers = closers
     return app

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from kiosk import flow
 from kiosk.staff.gate import StaffGate
@@ -57,6 +58,7 @@ def type_pin(qtbot, page, digits: str) -> None:
 
 
 def check(window: KioskWindow, name: str, size: tuple[int, int]) -> list[str]:
+    QApplication.processEvents()  # pending re-layouts (a message just shown)
     window.repaint()
     SCREENS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SCREENS / f"staff-{name}-{size[0]}x{size[1]}.png"))
@@ -91,6 +93,12 @@ def test_every_staff_page_fits_and_is_readable(qtbot, tmp_path: Path, size) -> N
     type_pin(qtbot, staff.login, "739146")
     assert staff.page is staff.home and staff.home.exit.isVisible()
     problems += check(window, "home-technician", size)
+    press(qtbot, staff.home.setup)
+    staff.setup.show_results("✔ printer: ready: tcp://192.168.1.50:9100: online, paper "
+                                "present\n✘ server: http://10.0.0.5:8000 unreachable")
+    staff.setup.say("Chưa lưu: sync.server_url: String should match pattern")
+    problems += check(window, "setup", size)
+    press(qtbot, staff.setup.back)
     press(qtbot, staff.home.exit)
     problems += check(window, "confirm-exit", size)
     assert not problems, "\n".join(problems)
@@ -157,3 +165,44 @@ def test_an_admin_cannot_leave_for_the_desktop(qtbot, tmp_path: Path) -> None:
     assert "staff_exit" not in actions
     press(qtbot, staff.home.lock)
     assert actions == ["staff_leave"] and gate.session is None
+
+
+def test_printer_and_server_setup_checks_prints_and_saves(qtbot, tmp_path: Path,
+                                                         server) -> None:
+    from config import Settings, load_settings
+    from kiosk.context import KioskContext
+    from tests.support.fake_printer import FakeNetworkPrinter
+
+    gate = StaffGate(tmp_path)
+    gate.set_first_pin("739146")
+    window, staff, _ = open_window(qtbot, gate, (1920, 1080))
+    setup = staff.setup
+    setup.kiosk_ctx = KioskContext(tmp_path, Settings(), None)
+    saved = []
+    setup.on_saved = saved.append
+    type_pin(qtbot, staff.login, "739146")
+    press(qtbot, staff.home.setup)
+    token = server.add_kiosk()
+    with FakeNetworkPrinter() as printer:
+        setup.printer_url.setText(printer.url)
+        setup.server_url.setText(server.url)
+        setup.token.setText(token)
+        press(qtbot, setup.check)
+        qtbot.waitUntil(lambda: not setup.busy(), timeout=20_000)
+        assert "printer: ready" in setup.results.text()
+        assert "token valid" in setup.results.text()
+        press(qtbot, setup.test)
+        qtbot.waitUntil(lambda: not setup.busy(), timeout=20_000)
+        assert "✔ test print" in setup.results.text(), setup.results.text()
+        assert len(printer.received) > 1000  # the raster ticket reached the printer
+    setup.server_url.setText("ftp://10.0.0.5")
+    press(qtbot, setup.save)
+    assert "sync.server_url" in setup.message.text() and saved == []
+    assert not (tmp_path / "kiosk.toml").exists()
+    setup.server_url.setText(server.url)
+    press(qtbot, setup.save)
+    assert not setup.message.isVisible() and len(saved) == 1
+    again = load_settings(tmp_path / "kiosk.toml")  # what the next start reads
+    assert again.printer.url == printer.url and again.sync.server_url == server.url
+    assert again.sync.token is None and (tmp_path / "kiosk.token").read_text().strip() == token
+    assert token not in (tmp_path / "kiosk.toml").read_text()

@@ -82,7 +82,8 @@ def layout_problems(root: QWidget, *, min_overlap_px: int = 2) -> list[str]:
 
     Two labels may overlap only when one is inside the other; a control over anything
     else is a problem. A control is cut off when less than all of it is visible in the
-    window, or when its one-line text is wider than the control.
+    window, when its one-line text is wider than the control, or when its wrapped text
+    needs more height than it has.
     """
     problems: list[str] = []
     items = controls(root)
@@ -108,6 +109,12 @@ def layout_problems(root: QWidget, *, min_overlap_px: int = 2) -> list[str]:
             continue
         text = w.text() if isinstance(w, QAbstractButton | QLabel) else ""
         wraps = isinstance(w, QLabel) and w.wordWrap()
+        if wraps and text.strip():
+            needed_h = w.heightForWidth(w.width())
+            if needed_h > w.height() + 1:
+                problems.append(f"cut off: {_name(w)} wrapped text needs {needed_h} px of "
+                                f"height, has {w.height()} px")
+                continue
         if text and "\n" not in text and not wraps and "<" not in text:
             needed = w.fontMetrics().horizontalAdvance(text)
             room = w.contentsRect().width()

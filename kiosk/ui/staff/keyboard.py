@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
 
+from kiosk.ui.staff.pin_pad import fit_key_text
 from kiosk.ui.widgets import BigButton
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm._@")
@@ -60,6 +61,7 @@ class OnScreenKeyboard(QWidget):
         full = 10 * key_w + 9 * gap
         x0 = (w - full) // 2
         y0 = (h - (n * key_h + (n - 1) * gap)) // 2
+        fit_key_text([b for row in self.rows for b in row], key_h, min(key_w // 2, 44))
         for r, keys in enumerate(self.rows):
             y = y0 + r * (key_h + gap)
             if r < len(ROWS):

@@ -29,6 +29,7 @@ from kiosk.ui.staff.pages import (
     NewPinPage,
     Page,
 )
+from kiosk.ui.staff.setup import SetupPage
 from kiosk.ui.staff.texts import staff_text
 
 if TYPE_CHECKING:
@@ -45,11 +46,10 @@ def local_stylesheet(u: float) -> str:
         return max(int(round(v * u)), 1)
 
     return f"""
-    QLineEdit#staff-field {{ background: #ffffff; color: #111111; font-size: {px(40)}px;
+    QLineEdit#staff-field {{ background: #ffffff; color: #111111; font-size: {px(36)}px;
                              border: {px(3)}px solid {theme.ACCENT}; border-radius: {px(10)}px;
-                             padding: {px(10)}px; min-height: {px(70)}px; }}
+                             padding: {px(6)}px; min-height: {px(56)}px; }}
     QPushButton[role="key"] {{ min-height: 0px; min-width: 0px; padding: 0px; }}
-    QPushButton#osk-key QLabel {{ font-size: {px(40)}px; }}
     QLabel#pin-entry {{ font-size: {px(64)}px; font-weight: bold; min-height: {px(80)}px; }}
     """
 
@@ -72,8 +72,9 @@ class StaffMode(Screen):
         self.account = AccountPage(self._on)
         self.home = HomePage(self._on)
         self.confirm_exit = ConfirmExitPage(self._on)
+        self.setup = SetupPage(self._on)
         self.pages: tuple[Page, ...] = (self.login, self.new_pin, self.account, self.home,
-                                        self.confirm_exit)
+                                        self.confirm_exit, self.setup)
         for page in self.pages:
             self.stack.addWidget(page)
         self.timer = QTimer(self)
@@ -144,8 +145,11 @@ class StaffMode(Screen):
             self._result(result)
         elif name == "exit" and self._may_exit():
             self._show(self.confirm_exit)
-        elif name == "exit_no":
+        elif name in ("exit_no", "setup_back"):
             self._show(self.home)
+        elif name == "setup" and self._may_exit():
+            self.setup.load()
+            self._show(self.setup)
         elif name == "exit_yes" and self._may_exit():
             assert gate is not None
             gate.logout("exit_to_desktop")
@@ -153,6 +157,7 @@ class StaffMode(Screen):
             self.emit("staff_exit")
 
     def _may_exit(self) -> bool:
+        """Technicians only: leaving for the desktop and the hardware set-up."""
         g = self.gate
         return g is not None and g.session is not None and g.session.may(TECHNICIAN)
 
@@ -210,7 +215,7 @@ class StaffMode(Screen):
         """Every half second: timeouts, the lock countdown."""
         now = self.clock()
         gate = self.gate
-        if self.page in (self.home, self.confirm_exit):
+        if self.page in (self.home, self.confirm_exit, self.setup):
             if gate is None or gate.session is None or gate.check_idle(now):
                 self._leave("lock")
         elif now - self.last_touch >= self.login_timeout_s:

@@ -16,8 +16,27 @@ from kiosk.ui.widgets import BigButton
 Action = Callable[[str, object], None]
 
 
-def label(name: str, wrap: bool = True) -> QLabel:
-    lab = QLabel()
+class FitLabel(QLabel):
+    """A wrapped label that asks its layout for the height its lines need at its width
+    (layouts otherwise give a wrapped label one line's height when space is short)."""
+
+    def _fit(self) -> None:
+        need = self.heightForWidth(self.width()) if self.text() and self.wordWrap() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(max(need, 0))
+
+    def setText(self, text: str) -> None:  # Qt naming
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # Qt naming
+        super().resizeEvent(event)
+        self._fit()
+
+
+def label(name: str, wrap: bool = True, fit: bool = False) -> QLabel:
+    """A centred label styled by ``name``; ``fit``: it takes the height its lines need."""
+    lab = FitLabel() if fit else QLabel()
     lab.setObjectName(name)
     lab.setWordWrap(wrap)
     lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -64,10 +83,10 @@ class PinEntryPage(Page):
     def __init__(self, act: Action, extra: tuple[str, ...]) -> None:
         super().__init__(act)
         self.title = label("title")
-        self.prompt = label("info")
+        self.prompt = label("info", fit=True)
         self.entry = label("title", wrap=False)
         self.entry.setObjectName("pin-entry")
-        self.message = label("notice")
+        self.message = label("notice", fit=True)
         self.message.setVisible(False)
         self.pin = ""
         self.pad = PinPad()
@@ -138,7 +157,7 @@ class AccountPage(Page):
         for field in (self.username, self.password):
             field.setObjectName("staff-field")
             field.installEventFilter(self)
-        self.message = label("notice")
+        self.message = label("notice", fit=True)
         self.message.setVisible(False)
         self.keyboard = OnScreenKeyboard()
         self.keyboard.target = self.username
@@ -197,18 +216,29 @@ class HomePage(Page):
         self.box.setDirection(QBoxLayout.Direction.TopToBottom)
         self.title = label("title")
         self.who = label("info")
-        self.note = label("info")
+        self.note = label("info", fit=True)
+        self.setup = self.button("secondary", "setup")
         self.exit = self.button("secondary", "exit")
         self.lock = self.button("primary", "lock")
-        self.box.addLayout(column(self.title, self.who, self.note, self.exit, self.lock))
+        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.actions.setSpacing(16)
+        for b in (self.setup, self.exit, self.lock):
+            self.actions.addWidget(b)
+        col = column(self.title, self.who, self.note)
+        col.addLayout(self.actions)
+        col.addStretch(1)
+        self.box.addLayout(col)
         self.text = ("", frozenset[str](), False)
 
     def arrange(self, portrait: bool) -> None:
-        pass  # one column in both orientations
+        # Buttons side by side in landscape, one under the other in portrait.
+        self.actions.setDirection(QBoxLayout.Direction.TopToBottom if portrait
+                                  else QBoxLayout.Direction.LeftToRight)
 
     def show_session(self, who: str, roles: frozenset[str], offline: bool) -> None:
         self.text = (who, roles, offline)
         self.exit.setVisible("technician" in roles)
+        self.setup.setVisible("technician" in roles)
 
     def retext(self, language: str) -> None:
         who, roles, offline = self.text
@@ -219,6 +249,7 @@ class HomePage(Page):
         self.who.setText(line + (staff_text("offline", language) if offline else ""))
         self.note.setText(staff_text("not_built", language))
         self.exit.setText(staff_text("exit", language))
+        self.setup.setText(staff_text("setup", language))
         self.lock.setText(staff_text("lock", language))
 
 
@@ -229,7 +260,7 @@ class ConfirmExitPage(Page):
         super().__init__(act)
         self.box.setDirection(QBoxLayout.Direction.TopToBottom)
         self.title = label("title")
-        self.why = label("info")
+        self.why = label("info", fit=True)
         self.yes = self.button("secondary", "exit_yes")
         self.no = self.button("primary", "exit_no")
         self.box.addLayout(column(self.title, self.why, self.no, self.yes))

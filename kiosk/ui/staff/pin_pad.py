@@ -13,6 +13,16 @@ KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK")
 BACKSPACE, ENTER = "⌫", "OK"
 
 
+def fit_key_text(keys: list[BigButton], key_h: int, largest_px: int) -> None:
+    """Key captions no taller than half the key (style sheets override ``setFont``)."""
+    px = max(min(largest_px, int(key_h * 0.45)), 8)
+    for b in keys:
+        if b.property("caption_px") != px:
+            b.setProperty("caption_px", px)
+            b.layout().setContentsMargins(2, 0, 2, 0)
+            b.label.setStyleSheet(f"font-size: {px}px; font-weight: bold;")
+
+
 class PinPad(QWidget):
     """Digits, backspace and OK; ``on_key(key)`` is called for each touch."""
 
@@ -45,6 +55,7 @@ class PinPad(QWidget):
         key_h = min(side_h, self.max_key_px)
         x0 = (w - (3 * key_w + 2 * gap)) // 2
         y0 = (h - (4 * key_h + 3 * gap)) // 2
+        fit_key_text(list(self.keys.values()), key_h, max(key_h // 3, 8))
         for i, k in enumerate(KEYS):
             b = self.keys[k]
             b.setMinimumSize(1, 1)

@@ -39,10 +39,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "offline": (" · ngoại tuyến", " · offline"),
     "role_admin": ("quản trị", "admin"),
     "role_technician": ("kỹ thuật viên", "technician"),
-    "not_built": ("Đăng ký khuôn mặt và cài đặt thiết bị trên màn hình chưa có; dùng lệnh "
+    "not_built": ("Đăng ký khuôn mặt và cài đặt camera trên màn hình chưa có; dùng lệnh "
                   "kiosk enrol, kiosk doctor và tệp cấu hình.",
-                  "Enrolment and hardware setup screens are not built yet; use kiosk enrol, "
+                  "Enrolment and camera set-up screens are not built yet; use kiosk enrol, "
                   "kiosk doctor and the config file."),
+    "setup": ("Máy in và máy chủ", "Printer and server"),
+    "setup_title": ("Cài đặt máy in và máy chủ", "Printer and server set-up"),
+    "printer_url": ("Địa chỉ máy in, ví dụ tcp://192.168.1.50:9100",
+                    "Printer URL, e.g. tcp://192.168.1.50:9100"),
+    "server_url": ("Máy chủ, ví dụ http://10.0.0.5:8000 (trống: độc lập)",
+                   "Server, e.g. http://10.0.0.5:8000 (empty: standalone)"),
+    "token_keep": ("Mã ki-ốt mới (trống: giữ mã cũ)", "New kiosk token (empty: keep)"),
+    "check": ("Kiểm tra", "Check"),
+    "test_print": ("In thử", "Test print"),
+    "save": ("Lưu", "Save"),
+    "checking": ("Đang kiểm tra…", "Checking…"),
+    "not_saved": ("Chưa lưu: {why}", "Not saved: {why}"),
+    "saved": ("Đã lưu vào {path}. Máy in áp dụng ngay; máy chủ áp dụng khi khởi động lại.",
+              "Saved to {path}. The printer applies now; the server at the next start."),
     "lock": ("Khóa và trở về", "Lock and return"),
     "exit": ("Thoát ra màn hình máy", "Exit to the desktop"),
     "exit_title": ("Thoát ứng dụng ki-ốt?", "Leave the kiosk app?"),
