@@ -20,7 +20,7 @@ from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
 from kiosk.adapters.server_client import QueueClient, read_token
 from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
-from kiosk.camera import CameraWorker
+from kiosk.camera import CameraWorker, Transform
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
 from kiosk.model import services_from_settings
@@ -114,8 +114,13 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         sync=sync, open_tickets=open_tickets, staff=open_staff_gate(ctx),
     )
     app: Any = KioskApp(settings, parts, services)
-    setup = app.window.staff.setup  # technician set-up: saves the TOML, swaps the printer
-    setup.kiosk_ctx = ctx
-    setup.on_saved = lambda new: setattr(app.parts, "printer", make_printer(new, ctx.data_dir))
+    # Technician set-up saves the TOML; what can apply at once does: the printer, and the
+    # camera's rotation and mirror (source and resolution need a restart).
+    staff = app.window.staff
+    staff.setup.kiosk_ctx = ctx
+    staff.setup.on_saved = lambda new: setattr(app.parts, "printer",
+                                               make_printer(new, ctx.data_dir))
+    staff.camera_setup.on_saved = lambda new: setattr(
+        app.parts.camera, "transform", Transform.from_settings(new.camera))
     app.closers = closers
     return app

@@ -157,7 +157,8 @@ def check_server(ctx: KioskContext) -> Check:
     offset = None
     if "date" in reply.headers:
         server_time = email.utils.parsedate_to_datetime(reply.headers["date"]).timestamp()
-        offset = server_time - (t0 + t1) / 2
+        # The Date header is truncated to the second: +0.5 s centres the error (±0.5 s).
+        offset = server_time + 0.5 - (t0 + t1) / 2
     values: dict[str, Any] = {"url": url, "latency_ms": round((t1 - t0) * 1000),
                               "clock_offset_s": None if offset is None else round(offset, 1)}
     try:

@@ -99,6 +99,11 @@ def test_every_staff_page_fits_and_is_readable(qtbot, tmp_path: Path, size) -> N
     staff.setup.say("Chưa lưu: sync.server_url: String should match pattern")
     problems += check(window, "setup", size)
     press(qtbot, staff.setup.back)
+    press(qtbot, staff.home.camera)
+    staff.camera_setup.show_results("✔ camera: video file short_hamilton_clip.mp4: 640x360, "
+                                    "29.9 frames/s\n✔ face: face found after 1.0 s")
+    problems += check(window, "camera", size)
+    press(qtbot, staff.camera_setup.back)
     press(qtbot, staff.home.exit)
     problems += check(window, "confirm-exit", size)
     assert not problems, "\n".join(problems)
@@ -206,3 +211,32 @@ def test_printer_and_server_setup_checks_prints_and_saves(qtbot, tmp_path: Path,
     assert again.printer.url == printer.url and again.sync.server_url == server.url
     assert again.sync.token is None and (tmp_path / "kiosk.token").read_text().strip() == token
     assert token not in (tmp_path / "kiosk.toml").read_text()
+
+
+def test_camera_setup_checks_the_clip_and_saves_rotation(qtbot, tmp_path: Path,
+                                                        faces_dir: Path) -> None:
+    from config import Settings, load_settings
+    from kiosk.context import KioskContext
+
+    clip = faces_dir / "face_recognition" / "examples" / "short_hamilton_clip.mp4"
+    gate = StaffGate(tmp_path)
+    gate.set_first_pin("739146")
+    window, staff, _ = open_window(qtbot, gate, (1920, 1080))
+    staff.setup.kiosk_ctx = KioskContext(tmp_path, Settings(), None)
+    saved = []
+    staff.camera_setup.on_saved = saved.append
+    type_pin(qtbot, staff.login, "739146")
+    press(qtbot, staff.home.camera)
+    page = staff.camera_setup
+    page.source.setText(str(clip))
+    press(qtbot, page.check)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=30_000)
+    assert "✔ camera" in page.results.text() and "640x360" in page.results.text()
+    press(qtbot, page.rotate)
+    press(qtbot, page.flip)
+    assert page.rotate.text() == "Xoay 90°" and page.flip.text() == "Lật gương: bật"
+    press(qtbot, page.save)
+    assert len(saved) == 1 and saved[0].camera.rotation == 90
+    again = load_settings(tmp_path / "kiosk.toml")
+    assert (again.camera.source, again.camera.rotation, again.camera.mirror) == \
+        (str(clip), 90, True)

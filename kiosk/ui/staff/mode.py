@@ -21,6 +21,7 @@ from kiosk.staff.accounts import TECHNICIAN
 from kiosk.staff.pin import PinError
 from kiosk.ui import theme
 from kiosk.ui.screens import Screen, ScreenContext
+from kiosk.ui.staff.camera_setup import CameraSetupPage
 from kiosk.ui.staff.pages import (
     AccountPage,
     ConfirmExitPage,
@@ -73,8 +74,9 @@ class StaffMode(Screen):
         self.home = HomePage(self._on)
         self.confirm_exit = ConfirmExitPage(self._on)
         self.setup = SetupPage(self._on)
+        self.camera_setup = CameraSetupPage(self._on)
         self.pages: tuple[Page, ...] = (self.login, self.new_pin, self.account, self.home,
-                                        self.confirm_exit, self.setup)
+                                        self.confirm_exit, self.setup, self.camera_setup)
         for page in self.pages:
             self.stack.addWidget(page)
         self.timer = QTimer(self)
@@ -150,6 +152,10 @@ class StaffMode(Screen):
         elif name == "setup" and self._may_exit():
             self.setup.load()
             self._show(self.setup)
+        elif name == "camera_setup" and self._may_exit():
+            self.camera_setup.kiosk_ctx = self.setup.kiosk_ctx
+            self.camera_setup.load()
+            self._show(self.camera_setup)
         elif name == "exit_yes" and self._may_exit():
             assert gate is not None
             gate.logout("exit_to_desktop")
@@ -215,7 +221,7 @@ class StaffMode(Screen):
         """Every half second: timeouts, the lock countdown."""
         now = self.clock()
         gate = self.gate
-        if self.page in (self.home, self.confirm_exit, self.setup):
+        if self.page in (self.home, self.confirm_exit, self.setup, self.camera_setup):
             if gate is None or gate.session is None or gate.check_idle(now):
                 self._leave("lock")
         elif now - self.last_touch >= self.login_timeout_s:

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.ui.staff.keyboard import OnScreenKeyboard
 from kiosk.ui.staff.pin_pad import PinPad
@@ -218,12 +225,12 @@ class HomePage(Page):
         self.who = label("info")
         self.note = label("info", fit=True)
         self.setup = self.button("secondary", "setup")
+        self.camera = self.button("secondary", "camera_setup")
         self.exit = self.button("secondary", "exit")
         self.lock = self.button("primary", "lock")
-        self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.actions = QGridLayout()
         self.actions.setSpacing(16)
-        for b in (self.setup, self.exit, self.lock):
-            self.actions.addWidget(b)
+        self.arrange(False)
         col = column(self.title, self.who, self.note)
         col.addLayout(self.actions)
         col.addStretch(1)
@@ -231,14 +238,18 @@ class HomePage(Page):
         self.text = ("", frozenset[str](), False)
 
     def arrange(self, portrait: bool) -> None:
-        # Buttons side by side in landscape, one under the other in portrait.
-        self.actions.setDirection(QBoxLayout.Direction.TopToBottom if portrait
-                                  else QBoxLayout.Direction.LeftToRight)
+        # Buttons two by two in landscape, one under the other in portrait.
+        buttons = (self.camera, self.setup, self.exit, self.lock)
+        columns = 1 if portrait else 2
+        for i, b in enumerate(buttons):
+            self.actions.removeWidget(b)
+            self.actions.addWidget(b, i // columns, i % columns)
 
     def show_session(self, who: str, roles: frozenset[str], offline: bool) -> None:
         self.text = (who, roles, offline)
         self.exit.setVisible("technician" in roles)
         self.setup.setVisible("technician" in roles)
+        self.camera.setVisible("technician" in roles)
 
     def retext(self, language: str) -> None:
         who, roles, offline = self.text
@@ -250,6 +261,7 @@ class HomePage(Page):
         self.note.setText(staff_text("not_built", language))
         self.exit.setText(staff_text("exit", language))
         self.setup.setText(staff_text("setup", language))
+        self.camera.setText(staff_text("camera", language))
         self.lock.setText(staff_text("lock", language))
 
 
