@@ -240,3 +240,24 @@ def test_camera_setup_checks_the_clip_and_saves_rotation(qtbot, tmp_path: Path,
     again = load_settings(tmp_path / "kiosk.toml")
     assert (again.camera.source, again.camera.rotation, again.camera.mirror) == \
         (str(clip), 90, True)
+
+
+def test_kiosk_run_asks_for_a_pin_at_first_start_and_later_serves_citizens(
+        qtbot, tmp_path: Path) -> None:
+    from kiosk.assembly import build_app
+    from kiosk.context import open_context
+
+    ctx = open_context(tmp_path, None)
+    app = build_app(ctx, recognition=False)
+    qtbot.addWidget(app.window)
+    app.window.resize(1280, 720)
+    app.window.show()
+    try:
+        app.start(ask_first_pin=True)  # what `kiosk run` does
+        staff = app.window.staff
+        assert app.window.current == TECHNICIAN and staff.page is staff.new_pin
+        press(qtbot, staff.new_pin.extra["later"])
+        assert app.window.current == flow.IDLE
+        assert StaffGate(tmp_path).needs_pin()  # still asked at the next start
+    finally:
+        app.shutdown()
