@@ -15,6 +15,9 @@ REMOVED = {
     "server.number_pattern (a kiosk formats leased numbers with the pattern each lease "
     "carries; standalone kiosks use {prefix}{seq:03d}); delete kiosk.number_format from "
     "the config file",
+    "technician_pin": "removed: the technician PIN is kept as an argon2 hash in the data dir "
+    "(set it with `kiosk set-pin`, or on the screen the kiosk shows at first start); delete "
+    "kiosk.technician_pin from the config file",
 }
 
 DEFAULT_SERVICES = [
@@ -58,14 +61,26 @@ class KioskSettings(BaseModel):
         True, description="Full screen without window decorations (false: a window, for "
         "development)."
     )
-    technician_pin: str = Field(
-        "2580", pattern=r"^[0-9]{4,12}$",
-        description="PIN (4-12 digits) asked after a long press on the top-left corner to leave "
-        "the app. Change it on every kiosk.",
-    )
     technician_press_s: float = Field(
         3.0, ge=1.0, le=20.0,
-        description="Seconds the top-left corner must be held before the PIN pad opens.",
+        description="Seconds the top-left corner must be held before the staff login opens.",
+    )
+    staff_login_timeout_s: float = Field(
+        30.0, ge=5.0, le=600.0,
+        description="Seconds the staff login waits for a touch before going back to idle.",
+    )
+    staff_idle_lock_s: float = Field(
+        120.0, ge=15.0, le=3600.0,
+        description="Seconds without a touch after which staff mode locks itself.",
+    )
+    staff_free_tries: int = Field(
+        5, ge=1, le=20,
+        description="Wrong staff login tries allowed before the login locks for a while.",
+    )
+    staff_lock_s: float = Field(
+        30.0, ge=1.0, le=3600.0,
+        description="Seconds the login locks after the last free wrong try; doubled on every "
+        "further wrong try (at most an hour). Kept across restarts.",
     )
     face_lost_s: float = Field(
         2.0, ge=0.2, le=30.0,

@@ -21,7 +21,7 @@ from kiosk.adapters.printing import make_printer
 from kiosk.adapters.server_client import QueueClient, read_token
 from kiosk.adapters.speech import NumberSpeaker
 from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
-from kiosk.camera import CameraWorker
+from kiosk.camera import CameraWorker, Transform
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
 from kiosk.model import services_from_settings
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from kiosk.registry import RegistryStore
+    from kiosk.staff.gate import StaffGate
     from kiosk.ui.app import KioskApp
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,20 @@ def open_registry(ctx: KioskContext, db: sa.Engine) -> RegistryStore | None:
     except Exception as exc:
         log.warning("face recognition disabled: %s", exc)
         return None
+
+
+def open_staff_gate(ctx: KioskContext) -> StaffGate:
+    """Staff login for this kiosk: PIN, lockout and audit under the data dir; accounts
+    checked on the queue server when one is configured."""
+    from kiosk.adapters.staff_accounts import ServerAccounts
+    from kiosk.staff.gate import StaffGate
+    from kiosk.staff.lockout import LockoutPolicy
+
+    k = ctx.settings.kiosk
+    url = ctx.settings.sync.server_url
+    checker = ServerAccounts(url, ctx.settings.sync.request_timeout_s) if url else None
+    return StaffGate(ctx.data_dir, LockoutPolicy(k.staff_free_tries, k.staff_lock_s),
+                     checker=checker, idle_lock_s=k.staff_idle_lock_s)
 
 
 def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
@@ -101,8 +116,16 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         camera=CameraWorker(settings.camera), identifier=plug.identifier,
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
-        sync=sync, open_tickets=open_tickets, speaker=speaker,
+        sync=sync, open_tickets=open_tickets, speaker=speaker, staff=open_staff_gate(ctx),
     )
     app: Any = KioskApp(settings, parts, services)
+    # Technician set-up saves the TOML; what can apply at once does: the printer, and the
+    # camera's rotation and mirror (source and resolution need a restart).
+    staff = app.window.staff
+    staff.setup.kiosk_ctx = ctx
+    staff.setup.on_saved = lambda new: setattr(app.parts, "printer",
+                                               make_printer(new, ctx.data_dir))
+    staff.camera_setup.on_saved = lambda new: setattr(
+        app.parts.camera, "transform", Transform.from_settings(new.camera))
     app.closers = closers
     return app

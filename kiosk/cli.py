@@ -7,7 +7,9 @@ import warnings
 import click
 
 from kiosk.commands.backup import backup, restore
+from kiosk.commands.doctor import doctor
 from kiosk.commands.liveness import liveness
+from kiosk.commands.pin import set_pin
 from kiosk.commands.printer import printer
 from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
 from kiosk.commands.run import run
@@ -19,8 +21,8 @@ def cli() -> None:
     """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
 
 
-for command in (enrol, identify, import_dir, people, calibrate, printer, run, liveness, backup,
-                restore):
+for command in (doctor, enrol, identify, import_dir, people, calibrate, printer, run, set_pin,
+                liveness, backup, restore):
     cli.add_command(command)
 
 

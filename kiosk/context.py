@@ -15,6 +15,9 @@ import click
 from config import ConfigError, Settings, load_settings
 
 DEFAULT_DATA_DIR = "./var"
+#: The kiosk's own config in its data dir (written by the technician's screens), read at
+#: start when no --config is given.
+LOCAL_CONFIG = "kiosk.toml"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -24,6 +27,8 @@ class KioskContext:
 
     data_dir: Path
     settings: Settings
+    #: The TOML file the settings came from (None: the shipped defaults).
+    config_file: Path | None = None
 
     def path(self, name: str) -> Path:
         """A path under the data dir (absolute paths are returned unchanged)."""
@@ -32,14 +37,21 @@ class KioskContext:
 
 
 def open_context(data_dir: str | Path | None, config_file: str | Path | None) -> KioskContext:
-    """Load settings and make sure the data dir exists; raise ``ConfigError`` on bad input."""
-    settings = load_settings(config_file)
+    """Load settings and make sure the data dir exists; raise ``ConfigError`` on bad input.
+
+    Without ``config_file``, ``<data dir>/kiosk.toml`` is used when it exists, else the
+    shipped defaults.
+    """
     root = Path(data_dir or os.environ.get("KIOSK_DATA_DIR") or DEFAULT_DATA_DIR)
+    if config_file is None and (root / LOCAL_CONFIG).is_file():
+        config_file = root / LOCAL_CONFIG
+    settings = load_settings(config_file)
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"data dir {root} cannot be created: {exc.strerror}") from None
-    return KioskContext(data_dir=root.resolve(), settings=settings)
+    return KioskContext(data_dir=root.resolve(), settings=settings,
+                        config_file=Path(config_file).resolve() if config_file else None)
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -56,3 +56,15 @@ def test_white_on_yellow_fails_and_black_on_white_passes(qapp) -> None:
     problems = contrast_problems(w)
     assert any("Tiếng Việt" in p for p in problems)
     assert not any("Mời nhìn" in p for p in problems)
+
+
+def test_wrapped_text_squeezed_in_height_is_cut_off(qapp) -> None:
+    w = _window(qapp)
+    lab = QLabel("Chưa lưu: sync.server_url: String should match pattern " * 3, w)
+    lab.setWordWrap(True)
+    lab.setStyleSheet("color: #1a1a1a; font-size: 16px;")
+    lab.setGeometry(10, 10, 200, 20)
+    w.show()
+    assert any("wrapped text needs" in p for p in layout_problems(w))
+    lab.setGeometry(10, 10, 200, lab.heightForWidth(200))
+    assert layout_problems(w) == []

@@ -138,7 +138,7 @@ def run_app(ctx: KioskContext, windowed: bool, size: tuple[int, int] | None = No
             window.setGeometry(screen.geometry())
         window.showFullScreen()
     kiosk.on_exit = app.quit
-    kiosk.start()
+    kiosk.start(ask_first_pin=True)
     log.info("kiosk ready: camera %r, printer %s, %s", ctx.settings.camera.source,
              ctx.settings.printer.url, ctx.settings.sync.server_url or "standalone")
     # Under systemd (deploy/systemd): say we are up, then ping the watchdog from the GUI

@@ -35,6 +35,7 @@ from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
     from config import Settings
+    from kiosk.staff.gate import StaffGate
     from kiosk.tickets import TicketStore
     from kiosk.ui.i18n import Translations
 
@@ -59,6 +60,7 @@ class Parts:
     open_tickets: Callable[[int], list[IssuedTicket]] | None = None
     #: reads a new ticket's number aloud (kiosk.adapters.speech.NumberSpeaker)
     speaker: Any = None
+    staff: StaffGate | None = None  # staff login; None: staff mode unavailable
 
 
 class KioskApp(QObject):
@@ -76,6 +78,8 @@ class KioskApp(QObject):
         self.window.ctx.services = self.services
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
         self.window.on_action = self._on_action
+        self.window.staff.gate = parts.staff
+        self.window.staff.login_timeout_s = settings.kiosk.staff_login_timeout_s
         #: Called when the technician entered the right PIN (``run_app`` ends the loop).
         self.on_exit: Any = None
         #: Released by ``shutdown`` after the threads stopped (database, recognition process,
@@ -108,11 +112,14 @@ class KioskApp(QObject):
 
     # -- life cycle
 
-    def start(self) -> None:
-        """Show idle, start the camera, recognition and the tick timer."""
+    def start(self, ask_first_pin: bool = False) -> None:
+        """Show idle, start the camera, recognition and the tick timer; with
+        ``ask_first_pin`` (``kiosk run``), a kiosk with no technician PIN asks for one."""
         if self.parts.translations is not None:
             self.parts.translations.switch(self.flow.language)
         self._run(self.flow.reset(self.clock()))
+        if ask_first_pin and self.parts.staff is not None and self.parts.staff.needs_pin():
+            self.window.show_pin()
         cam = self.parts.camera
         if cam is not None:
             cam.on_status = lambda status: self._inbox.put(("camera_status", status))
@@ -237,16 +244,13 @@ class KioskApp(QObject):
 
     def _on_action(self, name: str, value: object) -> None:
         now = self.clock()
-        if name == "pin_ok":
-            if value == self.settings.kiosk.technician_pin:
-                log.warning("technician exit")
-                self.quit_requested = True
-                if self.on_exit is not None:
-                    self.on_exit()
-            else:
-                self.window.screens["technician"].wrong()  # type: ignore[attr-defined]
+        if name == "staff_exit":  # a technician confirmed leaving for the desktop
+            log.warning("technician exit")
+            self.quit_requested = True
+            if self.on_exit is not None:
+                self.on_exit()
             return
-        if name == "pin_cancel":
+        if name == "staff_leave":
             self.window.leave_pin()
             return
         events = {

@@ -4,7 +4,7 @@ A screen never decides anything: ``render(view, ctx)`` shows what the flow said,
 touch calls ``on_action(name, value)`` (a plain callback, not a Qt signal: see
 docs/kiosk-app.md on PySide 6.12's ``emit``); the app turns it into a flow event. Actions:
 'take_without_face', 'continue', 'continue_guest', 'pick' (service code), 'ask_priority',
-'reprint' (ticket id or None), 'done', 'pin_ok', 'pin_cancel'.
+'reprint' (ticket id or None), 'done'. Staff mode's screens are in ``kiosk/ui/staff/``.
 """
 
 from __future__ import annotations
@@ -367,52 +367,3 @@ class PrintFailedScreen(_NumberScreen):
         self.note.setText(text("note_number"))
         self.again.setText(text("print_again"))
         self.done.setText(text("done"))
-
-
-class PinScreen(Screen):
-    """Technician PIN pad (not part of the citizen flow)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = _label("title")
-        self.entry = _label("title", wrap=False)
-        self.error = _label("notice")
-        self.pin = ""
-        grid = QGridLayout()
-        grid.setSpacing(16)
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
-        for i, k in enumerate(keys):
-            b = BigButton(k, "key")
-            b.clicked.connect(lambda _=False, k=k: self._key(k))
-            grid.addWidget(b, i // 3, i % 3)
-        self.cancel = self.button("secondary", "pin_cancel")
-        self.box.addWidget(self.title)
-        self.box.addWidget(self.entry)
-        self.box.addWidget(self.error)
-        self.box.addLayout(grid)
-        self.box.addWidget(self.cancel)
-
-    def reset(self) -> None:
-        self.pin = ""
-        self.entry.setText("")
-        self.error.setVisible(False)
-
-    def wrong(self) -> None:
-        self.pin = ""
-        self.entry.setText("")
-        self.error.setText(text("tech_wrong"))
-        self.error.setVisible(True)
-
-    def _key(self, k: str) -> None:
-        if k == "⌫":
-            self.pin = self.pin[:-1]
-        elif k == "OK":
-            self.emit("pin_ok", self.pin)
-            return
-        elif len(self.pin) < 12:
-            self.pin += k
-        self.entry.setText("•" * len(self.pin))
-
-    def render(self, view: ShowScreen | None, ctx: ScreenContext) -> None:
-        self.title.setText(text("tech_pin"))
-        self.cancel.setText(text("cancel"))

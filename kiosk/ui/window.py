@@ -1,8 +1,9 @@
 """The kiosk window: top bar (centre, VI/EN), camera preview, the screens, a status line.
 
-Full screen and frameless by default; the only way out is the technician's long press on
-the top-left corner followed by the PIN. The window only presents; every touch leaves as
-``on_action(name, value)`` (a plain callback; see docs/kiosk-app.md on Qt signals).
+Full screen and frameless by default; the only way out is the long press on the top-left
+corner, a technician's login and a confirmation (kiosk/ui/staff/). The window only
+presents; every touch leaves as ``on_action(name, value)`` (a plain callback; see
+docs/kiosk-app.md on Qt signals).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from kiosk.ui.screens import (
     GuidanceScreen,
     IdleScreen,
     IssuingScreen,
-    PinScreen,
     PrintFailedScreen,
     Screen,
     ScreenContext,
@@ -36,6 +36,7 @@ from kiosk.ui.screens import (
     TicketScreen,
     _label,
 )
+from kiosk.ui.staff.mode import StaffMode
 from kiosk.ui.widgets import BigButton, PreviewLabel
 
 if TYPE_CHECKING:
@@ -118,11 +119,13 @@ class KioskWindow(QWidget):
             flow.IDENTIFIED: GreetingScreen(), flow.UNKNOWN: GuestScreen(),
             flow.CHOOSE_SERVICE: ServicesScreen(), flow.ISSUING: IssuingScreen(),
             flow.TICKET_SHOWN: TicketScreen(), flow.PRINT_FAILED: PrintFailedScreen(),
-            TECHNICIAN: PinScreen(),
+            TECHNICIAN: StaffMode(),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
             screen.on_action = self._route
+        self.staff = self.screens[TECHNICIAN]
+        assert isinstance(self.staff, StaffMode)
         self.hot_corner = _HotCorner(self.corner, technician_press_s, self.show_pin)
         self._has_frame = False
         self._camera_line = ""
@@ -220,12 +223,11 @@ class KioskWindow(QWidget):
     # -- technician
 
     def show_pin(self) -> None:
-        pin = self.screens[TECHNICIAN]
-        assert isinstance(pin, PinScreen)
-        pin.reset()
-        pin.render(None, self.ctx)
+        """Open staff mode (its login, or the first-start PIN page)."""
+        self.staff.render(self.view, self.ctx)
+        self.staff.open()
         self.current = TECHNICIAN
-        self.stack.setCurrentWidget(pin)
+        self.stack.setCurrentWidget(self.staff)
         self._update_preview_visibility()
 
     def leave_pin(self) -> None:

@@ -18,6 +18,7 @@ from kiosk.adapters.printing import NoPrinter, ServicePrinter
 from kiosk.camera import CameraWorker
 from kiosk.db import make_sessionmaker
 from kiosk.schema import make_engine
+from kiosk.staff.gate import StaffGate
 from kiosk.tickets import PRINTED, TicketStore
 from kiosk.ui.app import KioskApp, Parts
 from kiosk.ui.i18n import Translations, compile_translations
@@ -27,7 +28,7 @@ from tests.support.presence import PresenceDetector
 def make_settings(camera: str, **kiosk: object) -> Settings:
     return Settings.model_validate({
         "camera": {"source": camera, "reconnect_min_s": 0.1, "reconnect_max_s": 0.5},
-        "kiosk": {"technician_press_s": 1.0, "technician_pin": "4321", **kiosk},
+        "kiosk": {"technician_press_s": 1.0, **kiosk},
     })
 
 
@@ -50,7 +51,7 @@ class Kiosk:
             store=self.store, issuer=StandaloneIssuer(self.store),
             printer=printer or ServicePrinter(self.settings, tmp_path),
             camera=CameraWorker(self.settings.camera), identifier=identifier,
-            translations=Translations(qm_files),
+            translations=Translations(qm_files), staff=StaffGate(tmp_path),
         )
         self.app = KioskApp(self.settings, self.parts, self.services)
         self.window = self.app.window
@@ -165,6 +166,7 @@ def test_services_screen_returns_to_idle_by_itself(kiosk_factory) -> None:
 
 def test_technician_leaves_with_long_press_and_pin(kiosk_factory) -> None:
     k = kiosk_factory(size=(1920, 1080))
+    k.parts.staff.pin.set("432198")  # what `kiosk set-pin` stores
     corner = k.window.corner
     k.qtbot.mousePress(corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     k.qtbot.wait(300)
@@ -173,17 +175,22 @@ def test_technician_leaves_with_long_press_and_pin(kiosk_factory) -> None:
     k.qtbot.mousePress(corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     k.wait_for("technician", timeout=3000)
     k.qtbot.mouseRelease(corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    pin = k.screen("technician")
-    keys = {b.text(): b for b in pin.findChildren(type(pin.cancel))}
+    staff = k.screen("technician")
+    pin = staff.login
+    keys = pin.pad.keys
     for digit in "1111":
         k.click(keys[digit])
     k.click(keys["OK"])
-    assert pin.error.isVisible() and not k.app.quit_requested
+    assert pin.message.isVisible() and not k.app.quit_requested
     exits = []
     k.app.on_exit = lambda: exits.append(1)
-    for digit in "4321":
+    for digit in "432198":
         k.click(keys[digit])
     k.click(keys["OK"])
+    # Leaving for the desktop takes one more confirmation.
+    assert staff.page is staff.home and not k.app.quit_requested
+    k.click(staff.home.exit)
+    k.click(staff.confirm_exit.yes)
     assert k.app.quit_requested and exits == [1]
 
 

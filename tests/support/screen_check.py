@@ -82,7 +82,8 @@ def layout_problems(root: QWidget, *, min_overlap_px: int = 2) -> list[str]:
 
     Two labels may overlap only when one is inside the other; a control over anything
     else is a problem. A control is cut off when less than all of it is visible in the
-    window, or when its one-line text is wider than the control.
+    window, when its one-line text is wider than the control, or when its wrapped text
+    needs more height than it has.
     """
     problems: list[str] = []
     items = controls(root)
@@ -108,6 +109,12 @@ def layout_problems(root: QWidget, *, min_overlap_px: int = 2) -> list[str]:
             continue
         text = w.text() if isinstance(w, QAbstractButton | QLabel) else ""
         wraps = isinstance(w, QLabel) and w.wordWrap()
+        if wraps and text.strip():
+            needed_h = w.heightForWidth(w.width())
+            if needed_h > w.height() + 1:
+                problems.append(f"cut off: {_name(w)} wrapped text needs {needed_h} px of "
+                                f"height, has {w.height()} px")
+                continue
         if text and "\n" not in text and not wraps and "<" not in text:
             needed = w.fontMetrics().horizontalAdvance(text)
             room = w.contentsRect().width()
@@ -137,14 +144,21 @@ def _pixels(image: QImage) -> np.ndarray:
     return buf.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
 
 
-def text_contrast(widget: QWidget) -> float | None:
+def text_contrast(widget: QWidget, root_image: np.ndarray | None = None,
+                  root: QWidget | None = None) -> float | None:
     """Contrast between the text and the background of ``widget`` as rendered.
 
     The background is the most common colour of the widget's text area; the text is the
     colour of the stroke cores (the 2% of pixels farthest from the background in
     luminance, so anti-aliased edges do not count). None when there is nothing to measure.
+    With ``root_image`` (the pixels of ``root.grab()``) the widget's area is cut from it,
+    so a background painted by a parent (a transparent label on a dark window) counts.
     """
-    image = _pixels(widget.grab().toImage())
+    if root_image is not None and root is not None:
+        r = _visible_rect(root, widget)
+        image = root_image[r.top():r.bottom() + 1, r.left():r.right() + 1]
+    else:
+        image = _pixels(widget.grab().toImage())
     if image.size == 0:
         return None
     flat = image.reshape(-1, 3)
@@ -169,11 +183,14 @@ def _large_text(w: QWidget) -> bool:
 def contrast_problems(root: QWidget, widgets: Iterable[QWidget] | None = None) -> list[str]:
     """Texts on ``root`` under WCAG AA: 4.5:1, or 3:1 for large text."""
     problems = []
+    whole = _pixels(root.grab().toImage())
+    if whole.shape[:2] != (root.height(), root.width()):  # high-DPI grab: measure alone
+        whole = None
     for w in widgets if widgets is not None else controls(root):
         text = w.text() if isinstance(w, QAbstractButton | QLabel | QLineEdit) else ""
         if not text.strip():
             continue
-        ratio = text_contrast(w)
+        ratio = text_contrast(w, whole, root)
         if ratio is None:
             continue
         need = AA_LARGE if _large_text(w) else AA_NORMAL
