@@ -28,7 +28,7 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, staff_api
+from server.routes import kiosk_api, pages, registry_api, staff_api
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
@@ -197,6 +197,7 @@ def create_app(
 
     app.include_router(kiosk_api.router)
     app.include_router(staff_api.router)
+    app.include_router(registry_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes)
