@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from server.auth import authenticate, kiosk_token, require_role
 from server.domain import citizens as reg
-from server.models import ROLE_ADMIN, User
-from server.registry_key import open_sealer, registry_id
+from server.models import ROLE_ADMIN, AppSecret, User
+from server.registry_key import FINGERPRINT, open_sealer, registry_id
 from server.schemas import COMMON, ERRORS
 from server.state import ServerState, state_of
 from ticketing.sealing import InvalidTag, KeyFileError, Sealer
@@ -52,9 +52,10 @@ def sealer_of(request: Request, s: Session) -> Sealer:
     is not the registry's."""
     state: ServerState = state_of(request)
     app_state = request.app.state
+    stored = s.get(AppSecret, FINGERPRINT)  # changes when `keys rotate` ran meanwhile
     with _sealer_lock:
         sealer = getattr(app_state, "registry_sealer", None)
-        if sealer is None:
+        if sealer is None or (stored is not None and stored.value != sealer.fingerprint):
             try:
                 sealer = open_sealer(s, state.settings, state.data_dir)
             except KeyFileError as exc:
