@@ -320,6 +320,9 @@ class RegistryChange(Base):
     commit order."""
 
     __tablename__ = "registry_changes"
+    # SQLite would reuse the highest seq after its row is dropped; kiosks' cursors need
+    # seqs that only grow.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)

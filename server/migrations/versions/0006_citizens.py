@@ -44,6 +44,7 @@ def upgrade() -> None:
             ["site_id"], ["sites.id"], name=op.f("fk_registry_changes_site_id_sites")
         ),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_registry_changes")),
+        sqlite_autoincrement=True,  # seqs only grow (kiosks' cursors)
     )
     op.create_index(
         op.f("ix_registry_changes_citizen_id"), "registry_changes", ["citizen_id"], unique=False
