@@ -7,7 +7,7 @@ import warnings
 import click
 
 from kiosk.commands.printer import printer
-from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
+from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people, sync_cmd
 from kiosk.commands.run import run
 
 
@@ -16,7 +16,7 @@ def cli() -> None:
     """Face-recognition queue kiosk: enrol citizens, identify faces, print tickets."""
 
 
-for command in (enrol, identify, import_dir, people, calibrate, printer, run):
+for command in (enrol, identify, import_dir, people, calibrate, printer, run, sync_cmd):
     cli.add_command(command)
 
 
