@@ -304,11 +304,13 @@ class ReplicaFollower:
     replica: applies ``registry_local_changes`` since it last looked, citizen by citizen,
     in place."""
 
-    def __init__(self, store: RegistryStore, index: TemplateIndex) -> None:
+    def __init__(self, store: RegistryStore, index: TemplateIndex,
+                 seq: int | None = None) -> None:
+        """``seq``: the last change already in ``index`` (read with ``last_seq`` before
+        the index was loaded); default: now."""
         self.store = store
         self.index = index
-        with store.engine.connect() as conn:
-            self.seq = int(conn.scalar(sa.select(sa.func.max(LocalChange.seq))) or 0)
+        self.seq = last_seq(store.engine) if seq is None else seq
 
     def refresh(self) -> int:
         """Apply the changes since the last call; returns how many citizens changed."""
@@ -328,3 +330,9 @@ class ReplicaFollower:
             self.index.add([r[0] for r in found], [r[1] for r in found], np.stack(vecs))
         self.seq = int(rows[-1][0])
         return len(cids)
+
+
+def last_seq(engine: sa.Engine) -> int:
+    """The newest entry of ``registry_local_changes`` (0 when none)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(sa.select(sa.func.max(LocalChange.seq))) or 0)

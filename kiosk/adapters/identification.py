@@ -66,11 +66,15 @@ class KioskIdentifier:
     """``FaceEngine.identify_frame`` on a frame, plus a guest key for a good face that
     matches nobody (the engine's path, so the benchmarks measure what the kiosk runs)."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, before: Callable[[], Any] | None = None) -> None:
         self.engine = engine
         self.guests = GuestMemory(engine.settings.match_threshold)
+        #: called before each frame (the registry replica's changes, applied in place)
+        self.before = before
 
     def __call__(self, frame_bgr: np.ndarray) -> KioskResult:
+        if self.before is not None:
+            self.before()
         result = self.engine.identify_frame(frame_bgr)
         box = result.box.as_tuple() if result.box is not None else None
         reason = None if result.reason is None else str(result.reason)
@@ -86,9 +90,39 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
     which opens its own connection to the database: one per process)."""
     from kiosk.enrolment import Registry
 
+    seq = None
+    if ctx.settings.sync.server_url:  # changes made while the index loads are applied too
+        from kiosk.db import database_url
+        from kiosk.replica import last_seq
+        from kiosk.schema import make_engine
+
+        engine = make_engine(database_url(ctx.settings, ctx.data_dir))
+        seq = last_seq(engine)
+        engine.dispose()
     registry = Registry(ctx)
     log.info("recognition: %d face template(s) loaded", len(registry.index))
-    return KioskIdentifier(registry.engine)
+    if seq is None:
+        return KioskIdentifier(registry.engine)
+    from kiosk.replica import ReplicaFollower
+
+    follower = ReplicaFollower(registry.store, registry.index, seq)
+    last = [0.0]
+
+    def follow() -> None:
+        """The sync (in the app process) changed the replica: apply it here, in place,
+        at most twice a second."""
+        now = time.monotonic()
+        if now - last[0] < 0.5:
+            return
+        last[0] = now
+        try:
+            if follower.refresh():
+                log.info("recognition: %d face template(s) after a registry sync",
+                         len(registry.index))
+        except Exception:
+            log.exception("registry changes not applied to the index (tried again)")
+
+    return KioskIdentifier(registry.engine, follow)
 
 
 def citizen_lookup(store: RegistryStore) -> CitizenLookup:

@@ -12,12 +12,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from config.sync import SyncSettings
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient
+from kiosk.adapters.sync import SyncWorker
 from kiosk.crypto import FaceCipher, load_or_create_key
+from kiosk.db import make_sessionmaker
 from kiosk.registry import RegistryStore
 from kiosk.replica import Replica, ReplicaFollower, encode_vector
 from kiosk.schema import make_engine
+from kiosk.tickets import TicketStore
 from recognition.index import TemplateIndex
 from tests.support.queue_server import QueueServerProcess
 
@@ -176,6 +180,17 @@ def test_wrong_key_at_the_server_is_one_line_and_the_replica_stays(
         r = k.sync.round()
         assert r.error and "not the key the registry was sealed with" in r.error
         assert len(k.index) == 1 and k.store.list()[0].full_name == "Trần Thị Mai"
+        # The running kiosk's sync says so on the staff line.
+        engine = make_engine(f"sqlite:///{tmp_path / 'tickets.db'}")
+        worker = SyncWorker(k.client, TicketStore(make_sessionmaker(engine), []),
+                            SyncSettings(), tmp_path, registry=k.sync)
+        lines: list[str | None] = []
+        worker.on_registry = lines.append
+        worker.registry_step()
+        assert lines and lines[-1] is not None
+        assert "citizen registry" in lines[-1] and "registry key" in lines[-1]
+        assert worker.status.registry_error is not None
+        engine.dispose()
     finally:
         k.close()
         qs.stop()
