@@ -220,3 +220,36 @@ def test_cli_list_show_export_delete_and_key_rotation(
     assert r.exit_code == 1 and f"no citizen {cid}" in r.output
     r = runner.invoke(cli, ["citizens", "retention", *common])
     assert "retention is off" in r.output
+
+
+def test_consent_withdrawal_and_the_retention_job_erase_and_tell_the_kiosks(
+        app: FastAPI, live_server: LiveServer, db_url: str, tmp_path) -> None:
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from click.testing import CliRunner
+
+    from server.cli import cli
+    from server.models import RegistryCitizen
+
+    url, token = live_server.url, add_kiosk(app)
+    [mai] = push(url, token, enrolment("Trần Thị Mai", "001190000002", face(20)))
+    [old] = push(url, token, enrolment("Lê Văn Cũ", "001090000003", face(30)))
+    cursor = pull_all(url, token)["cursor"]
+    admin = admin_client(app, url)
+    r = admin.post(f"/api/v1/registry/citizens/{mai['citizen_id']}/withdraw-consent")
+    assert r.status_code == 200 and r.json()["templates_deleted"] == 1
+
+    with app.state.qs.db.session() as s:
+        s.execute(sa.update(RegistryCitizen).where(RegistryCitizen.id == old["citizen_id"])
+                  .values(last_seen_at=dt.datetime(2025, 1, 1)))
+    common = ["--db", db_url, "--data-dir", str(tmp_path)]
+    r = CliRunner().invoke(cli, ["citizens", "retention", "--days", "30", *common])
+    assert r.exit_code == 0 and "erased 1 citizen(s)" in r.output, r.output
+    changes = pull_all(url, token, cursor=cursor)["changes"]
+    assert sorted((c["kind"], c["citizen_id"]) for c in changes) == sorted(
+        [("delete", mai["citizen_id"]), ("delete", old["citizen_id"])])
+    with app.state.qs.db.read_session() as s:
+        actions = {a.action for a in s.query(RegistryAudit).filter_by(
+            citizen_id=mai["citizen_id"])}
+    assert {"consent_withdrawn", "erase"} <= actions
