@@ -452,8 +452,8 @@ def keys_rotate(ctx: Ctx) -> None:
     from ticketing.sealing import KeyFileError, Sealer, key_fingerprint, write_key_file
 
     if os.environ.get(ENV_KEY):
-        fail(f"the key comes from {ENV_KEY}: rotate it by re-sealing with a new file key "
-             "is not supported; unset it and use the key file", 2)
+        fail(f"the key comes from {ENV_KEY}: rotation writes a new key file, so put the "
+             "current key in server.registry_key_file and unset the variable first", 2)
     path = key_path(ctx.settings, ctx.data_dir)
     pending = path.with_name(path.name + ".new")
     db = ctx.database()
