@@ -17,11 +17,19 @@ from server.auth import authenticate, kiosk_token, require_role
 from server.domain import citizens as reg
 from server.models import ROLE_ADMIN, AppSecret, User
 from server.registry_key import FINGERPRINT, open_sealer, registry_id
-from server.schemas import COMMON, ERRORS
+from server.schemas import COMMON, ERRORS, Problem
 from server.state import ServerState, state_of
 from ticketing.sealing import InvalidTag, KeyFileError, Sealer
 
 router = APIRouter(prefix="/api/v1/registry", responses=COMMON)
+#: Answers of the registry's routes: the kiosk and staff errors, plus a registry key that
+#: is not the registry's (503) and a missing admin role (403).
+REG_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    403: {"model": Problem, "description": "This needs the admin role"},
+    500: {"model": Problem, "description": "A stored template does not open"},
+    503: {"model": Problem, "description": "The registry key is not the registry's"},
+}
 Admin = Annotated[User, Depends(require_role(ROLE_ADMIN))]
 CitizenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _sealer_lock = threading.Lock()
@@ -73,7 +81,7 @@ def _broken_template() -> HTTPException:
                          "(corrupt or sealed with another key); see the server log")
 
 
-@router.post("/enrolments", tags=["kiosk"], responses=ERRORS)
+@router.post("/enrolments", tags=["kiosk"], responses=REG_ERRORS)
 def push_enrolments(body: EnrolmentsIn, request: Request,
                     token: Annotated[str, Depends(kiosk_token)]) -> dict[str, Any]:
     """Enrolments made at a kiosk. Each gets its own result (``created``, ``added``,
@@ -104,12 +112,16 @@ def push_enrolments(body: EnrolmentsIn, request: Request,
     return {"results": results}
 
 
-@router.get("/changes", tags=["kiosk"], responses=ERRORS)
+@router.get("/changes", tags=["kiosk"], responses=REG_ERRORS)
 def pull_changes(request: Request, token: Annotated[str, Depends(kiosk_token)],
                  cursor: Annotated[int, Query(ge=0)] = 0,
                  limit: Annotated[int | None, Query(ge=1, le=20000)] = None) -> dict[str, Any]:
     """The site's registry changes after ``cursor``: citizens new or changed (with their
     templates) and deleted. Call again with the returned cursor while ``more``."""
+    unknown = set(request.query_params) - {"cursor", "limit"}
+    if unknown:  # a misspelt cursor would silently pull the whole registry again
+        raise HTTPException(422, "unknown query parameter(s): "
+                            + ", ".join(sorted(unknown))[:200] + " (cursor, limit)")
     state = state_of(request)
     page = min(limit or state.settings.registry_pull_page, state.settings.registry_pull_page)
     with state.db.session() as s:
@@ -130,7 +142,7 @@ def _site_scope(user: User) -> int | None:
     return user.site_id
 
 
-@router.get("/citizens", tags=["staff"], responses=ERRORS)
+@router.get("/citizens", tags=["staff"], responses=REG_ERRORS)
 def list_citizens(user: Admin, request: Request,
                   q: Annotated[str | None, Query(max_length=100)] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -144,7 +156,7 @@ def list_citizens(user: Admin, request: Request,
         return rows
 
 
-@router.get("/citizens/{citizen_id}", tags=["staff"], responses=ERRORS)
+@router.get("/citizens/{citizen_id}", tags=["staff"], responses=REG_ERRORS)
 def view_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[str, Any]:
     """One citizen, id masked, with consents (the viewing is audited)."""
     state = state_of(request)
@@ -155,7 +167,7 @@ def view_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[s
         raise _fail(exc) from None
 
 
-@router.get("/citizens/{citizen_id}/export", tags=["staff"], responses=ERRORS)
+@router.get("/citizens/{citizen_id}/export", tags=["staff"], responses=REG_ERRORS)
 def export_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[str, Any]:
     """Everything held about one citizen, for the citizen (right of access). Audited."""
     state = state_of(request)
@@ -169,7 +181,7 @@ def export_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict
         raise _broken_template() from None
 
 
-@router.delete("/citizens/{citizen_id}", tags=["staff"], responses=ERRORS)
+@router.delete("/citizens/{citizen_id}", tags=["staff"], responses=REG_ERRORS)
 def erase_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[str, Any]:
     """Erase a citizen: record and templates deleted here, and on every kiosk at its next
     pull."""
@@ -182,7 +194,7 @@ def erase_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[
     return {"citizen_id": citizen_id, "erased": True, "templates_deleted": n}
 
 
-@router.post("/citizens/{citizen_id}/withdraw-consent", tags=["staff"], responses=ERRORS)
+@router.post("/citizens/{citizen_id}/withdraw-consent", tags=["staff"], responses=REG_ERRORS)
 def withdraw_consent(citizen_id: CitizenId, user: Admin, request: Request) -> dict[str, Any]:
     """The citizen withdrew consent: recorded, then their face data is erased."""
     state = state_of(request)
