@@ -106,6 +106,30 @@ class QueueServerSettings(BaseModel):
         "data dir). The environment variable QUEUE_SERVER_SECRET overrides it; servers on "
         "several machines need the same secret (one variable or one copied file).",
     )
+    registry_key_file: str = Field(
+        "registry.key",
+        description="File with the 32-byte key that seals the citizen registry (face "
+        "templates, id numbers); relative: under the data dir; created 0600 if missing. "
+        "The environment variable QUEUE_SERVER_REGISTRY_KEY (64 hex digits) overrides it.",
+    )
+    registry_duplicate_distance: float = Field(
+        0.45, gt=0, le=1.5,
+        description="At enrolment, a face this close to another citizen's template anywhere "
+        "in the site's registry is refused as already enrolled.",
+    )
+    registry_same_person_distance: float = Field(
+        0.55, gt=0, le=1.5,
+        description="Re-enrolling an enrolled id number: each new face must be at most this "
+        "far from one of that citizen's templates, else it is refused.",
+    )
+    registry_pull_page: int = Field(
+        2000, ge=10, le=20000, description="Most citizens per page of a kiosk's registry pull."
+    )
+    registry_retention_days: int = Field(
+        0, ge=0, le=36500,
+        description="Erase citizens not seen by any kiosk for this many days (a daily job); "
+        "0: off.",
+    )
     session_hours: float = Field(
         12.0, gt=0, le=720, description="Staff stay logged in this long."
     )

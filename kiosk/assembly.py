@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.adapters.identification import RecognitionPlug, make_recognition
 from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
+from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, read_token
 from kiosk.adapters.speech import NumberSpeaker
 from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
@@ -25,6 +26,7 @@ from kiosk.camera import CameraWorker, Transform
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
 from kiosk.model import services_from_settings
+from kiosk.replica import Replica
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
 
@@ -105,6 +107,8 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         registry = open_registry(ctx, db)
         if registry is not None:
             plug = make_recognition(ctx, registry)
+            if sync is not None:  # the replica: pulled at start and every sync round
+                sync.registry = RegistrySync(client, Replica(registry))
     closers[:0] = [plug.close]
     closers.append(db.dispose)
     speaker = None

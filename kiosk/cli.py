@@ -11,7 +11,7 @@ from kiosk.commands.doctor import doctor
 from kiosk.commands.liveness import liveness
 from kiosk.commands.pin import set_pin
 from kiosk.commands.printer import printer
-from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people
+from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people, sync_cmd
 from kiosk.commands.run import run
 
 
@@ -22,7 +22,7 @@ def cli() -> None:
 
 
 for command in (doctor, enrol, identify, import_dir, people, calibrate, printer, run, set_pin,
-                liveness, backup, restore):
+                liveness, backup, restore, sync_cmd):
     cli.add_command(command)
 
 

@@ -14,7 +14,14 @@ from kiosk.context import KioskContext
 from kiosk.crypto import FaceCipher, load_or_create_key
 from kiosk.db import database_url
 from kiosk.id_card import validate_id_number
-from kiosk.registry import CitizenRecord, NewTemplate, PriorityGroup, RegistryStore
+from kiosk.registry import (
+    CONSENT_TEXT_VERSION,
+    CitizenRecord,
+    NewTemplate,
+    PriorityGroup,
+    RegistryStore,
+)
+from kiosk.replica import Replica, encode_vector
 from kiosk.schema import make_engine
 from recognition.engine import FaceEngine
 from recognition.images import ImageError, load_image
@@ -42,8 +49,14 @@ class EnrolmentResult:
     stored: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     refused: str | None = None  # why nothing was stored
+    #: through the server: the enrolment's client UUID in the kiosk's registry outbox
+    queued: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        if self.queued is not None:
+            return {"via_server": True, "client_uuid": self.queued, "templates": self.stored,
+                    "photos_rejected": [r.to_json() for r in self.rejected],
+                    "refused": self.refused}
         return {
             "citizen_id": self.citizen.id if self.citizen else None,
             "name": self.citizen.full_name if self.citizen else None,
@@ -87,15 +100,21 @@ class Registry:
         priority_group: PriorityGroup = PriorityGroup.NONE,
         display_name: str | None = None,
         face_crop: bool = False,
+        outbox: Replica | None = None,
+        channel: str = "kiosk",
     ) -> EnrolmentResult:
         """Quality-check each photo with the enrolment limits and store the good ones.
 
         Refuses (stores nothing) when no photo is good, or when a face matches a
         *different* enrolled citizen (``duplicate_threshold``). ``face_crop`` takes each
         photo as an already-cropped face (ID-card photo, aligned crop).
+
+        ``outbox`` (a kiosk with a queue server): the good templates are queued for the
+        server, which makes the duplicate and same-person checks over the whole centre's
+        registry; the result carries the client UUID (``queued``) to look the answer up.
         """
         id_number = validate_id_number(id_number, date_of_birth)
-        existing = self.store.find_by_id_number(id_number)
+        existing = self.store.find_by_id_number(id_number) if outbox is None else None
         rejected: list[Rejected] = []
         good: list[NewTemplate] = []
         for photo in photos:
@@ -108,7 +127,8 @@ class Registry:
             if analysis.encoding is None:
                 rejected.append(Rejected(str(photo), str(analysis.reason)))
                 continue
-            for cand in self.index.search(analysis.encoding, citizens=3):
+            for cand in [] if outbox is not None else self.index.search(
+                    analysis.encoding, citizens=3):
                 same = existing is not None and cand.citizen_id == existing.id
                 if not same and cand.distance <= self.ctx.settings.recognition.duplicate_threshold:
                     other = self.store.get(cand.citizen_id)
@@ -124,6 +144,16 @@ class Registry:
             return EnrolmentResult(
                 citizen=None, rejected=rejected, refused="no photo passed the quality check"
             )
+        if outbox is not None:
+            uid = outbox.queue_enrolment({
+                "full_name": full_name, "id_number": id_number, "consent_by": actor,
+                "consent_text_version": CONSENT_TEXT_VERSION, "channel": channel,
+                "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
+                "priority_group": str(priority_group), "display_name": display_name,
+                "templates": [encode_vector(t.vector) for t in good],
+            })
+            return EnrolmentResult(citizen=None, stored=len(good), rejected=rejected,
+                                   queued=uid)
         info, created, ids = self.store.enrol(
             full_name=full_name, id_number=id_number, templates=good, consent_by=actor,
             date_of_birth=date_of_birth, priority_group=priority_group,

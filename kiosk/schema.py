@@ -9,13 +9,13 @@ import logging
 
 import sqlalchemy as sa
 
-from kiosk import registry, tickets
+from kiosk import registry, replica, tickets
 from kiosk.db import Base, connect
 
 log = logging.getLogger(__name__)
 
 #: Modules whose classes define the tables (imported for ``Base.metadata``).
-TABLE_MODULES = (registry, tickets)
+TABLE_MODULES = (registry, replica, tickets)
 
 #: Columns added after their table first shipped: ``create_all`` makes missing tables only,
 #: so an older kiosk.db gets these with ``ALTER TABLE`` (nullable, typed from the model).

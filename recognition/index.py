@@ -75,8 +75,16 @@ class TemplateIndex:
 
     def remove_citizen(self, citizen_id: int) -> int:
         """Remove every template of one citizen; return how many were removed."""
+        return self.remove_citizens([citizen_id])
+
+    def remove_citizens(self, citizen_ids: Iterable[int]) -> int:
+        """Remove every template of these citizens in one pass (one copy of the matrix,
+        however many citizens); return how many templates were removed."""
+        wanted = np.asarray(list(citizen_ids), dtype=np.int64)
         with self._lock:
-            gone = self._citizen_ids == citizen_id
+            if wanted.size == 0:
+                return 0
+            gone = np.isin(self._citizen_ids, wanted)
             count = int(gone.sum())
             if count == 0:
                 return 0

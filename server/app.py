@@ -39,6 +39,7 @@ from server.routes import (
     kiosk_api,
     pages,
     public,
+    registry_api,
     staff_api,
     ticket_page,
     webhook_log,
@@ -192,6 +193,7 @@ def create_app(
     app.include_router(public.router)
     app.include_router(ticket_page.router)
     app.include_router(webhook_log.router)
+    app.include_router(registry_api.router)
     app.include_router(pages.router)
     app.include_router(console.router)
     app.include_router(admin.router)

@@ -364,6 +364,190 @@ cli.add_command(_announce_command(), "announce")
 register_backup_commands(cli, with_ctx, fail)
 
 
+@cli.group()
+def citizens() -> None:
+    """The citizen registry: list, show, export, delete (erasure), retention."""
+
+
+def _registry_sealer(ctx: Ctx, s):  # type: ignore[no-untyped-def]
+    from server.registry_key import open_sealer
+    from ticketing.sealing import KeyFileError
+
+    try:
+        return open_sealer(s, ctx.settings, ctx.data_dir)
+    except KeyFileError as exc:
+        fail(str(exc), 2)
+
+
+def _registry_call(ctx: Ctx, action: Callable[..., Any], *args: Any) -> Any:
+    """Run ``action(session, *args)`` in one write transaction; a registry error is one line."""
+    from server.domain.citizens import RegistryError
+    from ticketing.sealing import InvalidTag
+
+    db = ctx.database()
+    try:
+        with db.session() as s:
+            return action(s, *args)
+    except RegistryError as exc:
+        fail(str(exc), 1)
+    except InvalidTag:
+        fail("a stored template or id number does not open with the registry key "
+             "(corrupt, or sealed with another key)", 2)
+    finally:
+        db.dispose()
+
+
+@citizens.command("list")
+@with_ctx
+@click.option("--search", "text", default=None,
+              help="Names containing this text, or the last 4 digits of the id number.")
+@click.option("--site", "site_code", default=None, help="Only this site. Default: every site.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--actor", default=lambda: os.environ.get("USER", "cli"),
+              help="Who is asking, for the audit log. Default: the OS user.")
+def citizens_list(ctx: Ctx, text: str | None, site_code: str | None, as_json: bool,
+                  actor: str) -> None:
+    """List enrolled citizens (id numbers masked). The search is audited."""
+    from server.domain.citizens import audit_citizen, search
+
+    def run(s):  # type: ignore[no-untyped-def]
+        site_id = _site(s, site_code).id if site_code else None
+        rows = search(s, site_id, text, limit=10_000_000)
+        audit_citizen(s, site_id, None, actor, "search", f"{len(rows)} result(s) (CLI)")
+        return rows
+
+    rows = _registry_call(ctx, run)
+    for c in rows:
+        if as_json:
+            click.echo(json.dumps(c, ensure_ascii=False))
+        else:
+            click.echo(f"{c['citizen_id']:>7}  {c['name']:<30} {c['id_number']}  "
+                       f"{c['date_of_birth'] or '-'}  {c['priority_group']:<9} "
+                       f"{c['templates']} template(s)  seen {c['last_seen_at'][:10]}")
+    if not rows and not as_json:
+        click.echo("no citizens enrolled", err=True)
+
+
+@citizens.command("show")
+@with_ctx
+@click.argument("citizen_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--actor", default=lambda: os.environ.get("USER", "cli"),
+              help="Who is asking, for the audit log. Default: the OS user.")
+def citizens_show(ctx: Ctx, citizen_id: int, actor: str) -> None:
+    """One citizen as JSON (id masked, consents). The viewing is audited."""
+    from server.domain.citizens import show
+
+    click.echo(json.dumps(_registry_call(ctx, show, None, citizen_id, actor),
+                          ensure_ascii=False, indent=2))
+
+
+@citizens.command("export")
+@with_ctx
+@click.argument("citizen_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--actor", default=lambda: os.environ.get("USER", "cli"),
+              help="Who is asking, for the audit log. Default: the OS user.")
+def citizens_export(ctx: Ctx, citizen_id: int, actor: str) -> None:
+    """Everything held about one citizen as JSON, to hand to that citizen (right of
+    access): it holds the full id number and face templates. Audited."""
+    from server.domain.citizens import export
+
+    def run(s):  # type: ignore[no-untyped-def]
+        return export(s, _registry_sealer(ctx, s), None, citizen_id, actor)
+
+    click.echo(json.dumps(_registry_call(ctx, run), ensure_ascii=False, indent=2))
+
+
+@citizens.command("delete")
+@with_ctx
+@click.argument("citizen_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--actor", default=lambda: os.environ.get("USER", "cli"),
+              help="Who is doing this, for the audit log. Default: the OS user.")
+def citizens_delete(ctx: Ctx, citizen_id: int, yes: bool, actor: str) -> None:
+    """Erase a citizen: record, consents and face templates; every kiosk drops them at its
+    next sync."""
+    from server.domain.citizens import erase, get_citizen
+
+    def ask(s):  # type: ignore[no-untyped-def]
+        c = get_citizen(s, None, citizen_id)
+        return f"{c.full_name} ({c.id_number_masked})"
+
+    who = _registry_call(ctx, ask)
+    if not yes and not click.confirm(f"Erase {who} and all their face data?", default=False):
+        fail("not deleted")
+    n = _registry_call(ctx, erase, None, citizen_id, actor)
+    click.echo(f"erased citizen {citizen_id} and {n} template(s)")
+
+
+@citizens.command("retention")
+@with_ctx
+@click.option("--days", type=click.IntRange(1, 36500), default=None,
+              help="Erase citizens not seen for this many days. Default: the setting "
+              "server.registry_retention_days (0: off, nothing is erased).")
+def citizens_retention(ctx: Ctx, days: int | None) -> None:
+    """The daily retention job (run it from a timer): erase citizens not seen for the
+    configured number of days. Off by default."""
+    from server.domain.citizens import erase_not_seen
+
+    days = days or ctx.settings.registry_retention_days
+    if not days:
+        click.echo("retention is off (server.registry_retention_days = 0): nothing erased")
+        return
+    n = _registry_call(ctx, erase_not_seen, days)
+    click.echo(f"erased {n} citizen(s) not seen for {days} days")
+
+
+@cli.group()
+def keys() -> None:
+    """The key that seals the citizen registry."""
+
+
+@keys.command("rotate")
+@with_ctx
+def keys_rotate(ctx: Ctx) -> None:
+    """Make a new registry key and re-seal every template and id number with it (one
+    transaction). Needs the key file (not QUEUE_SERVER_REGISTRY_KEY)."""
+    import secrets
+
+    from server.domain.citizens import reseal_all
+    from server.models import AppSecret
+    from server.registry_key import ENV_KEY, FINGERPRINT, key_path, open_sealer
+    from ticketing.sealing import KeyFileError, Sealer, key_fingerprint, write_key_file
+
+    if os.environ.get(ENV_KEY):
+        fail(f"the key comes from {ENV_KEY}: rotation writes a new key file, so put the "
+             "current key in server.registry_key_file and unset the variable first", 2)
+    path = key_path(ctx.settings, ctx.data_dir)
+    pending = path.with_name(path.name + ".new")
+    db = ctx.database()
+    try:
+        with db.session() as s:
+            try:
+                old = open_sealer(s, ctx.settings, ctx.data_dir)
+            except KeyFileError as exc:
+                fail(str(exc), 2)
+                raise
+            if pending.exists():
+                if key_fingerprint(pending.read_bytes()) == old.fingerprint:
+                    os.replace(pending, path)  # a rotation committed but not finished
+                    click.echo(f"finished an earlier rotation (fingerprint {old.fingerprint});"
+                               " run again to rotate once more")
+                    return
+                pending.unlink()  # left by a rotation that never committed
+            new_key = secrets.token_bytes(32)
+            write_key_file(pending, new_key)
+            new = Sealer(new_key)
+            counts = reseal_all(s, old, new)
+            row = s.get(AppSecret, FINGERPRINT)
+            assert row is not None
+            row.value = new.fingerprint
+    finally:
+        db.dispose()
+    os.replace(pending, path)  # after the commit: the .new file matched until now
+    click.echo(f"registry key rotated (fingerprint {new.fingerprint}): "
+               f"{counts[0]} id number(s) and {counts[1]} template(s) re-sealed")
+
+
 def main() -> None:
     """Entry point of the `queue-server` command."""
     cli()

@@ -318,3 +318,102 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(sa.Integer, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, nullable=True)
+
+
+# ---- The citizen registry of a site (issue 10; see docs/registry.md) ----------------------
+
+
+class RegistryCitizen(Base):
+    """An enrolled citizen of a site. The id number only as keyed hash, ciphertext and
+    masked form (sealed with the registry key, which is never in the database)."""
+
+    __tablename__ = "registry_citizens"
+    __table_args__ = (sa.UniqueConstraint("site_id", "id_number_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    display_name: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    id_number_digest: Mapped[str] = mapped_column(sa.String(64))
+    id_number_sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    id_number_masked: Mapped[str] = mapped_column(sa.String(16))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
+    priority_group: Mapped[str] = mapped_column(sa.String(16), default="none")
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+
+
+class RegistryTemplate(Base):
+    """A face template (128 float32) sealed with AES-GCM, bound to its citizen."""
+
+    __tablename__ = "registry_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registry_citizens.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    quality: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class RegistryConsent(Base):
+    """A consent to face enrolment: which text, when, how, who took it; its withdrawal."""
+
+    __tablename__ = "registry_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registry_citizens.id", ondelete="CASCADE"), index=True)
+    text_version: Mapped[str] = mapped_column(sa.String(20))
+    given_at: Mapped[dt.datetime] = mapped_column(sa.DateTime)
+    channel: Mapped[str] = mapped_column(sa.String(16))  # kiosk, import, staff
+    staff: Mapped[str] = mapped_column(sa.String(100))
+    kiosk_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+
+
+class RegistryChange(Base):
+    """The site's change feed that kiosks pull: one row per change of a citizen (their
+    row, templates or erasure). Written under a lock on the site row, so ``seq`` order is
+    commit order."""
+
+    __tablename__ = "registry_changes"
+    # SQLite would reuse the highest seq after its row is dropped; kiosks' cursors need
+    # seqs that only grow.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))  # upsert, delete
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class RegistryEnrolment(Base):
+    """An enrolment pushed by a kiosk, by its client UUID: a retry gets the same answer."""
+
+    __tablename__ = "registry_enrolments"
+
+    client_uuid: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    kiosk_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    citizen_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    result: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
+class RegistryAudit(Base):
+    """Every read of a citizen's data and every change (kept after erasure: no name, no id
+    number, only the citizen's number in the registry)."""
+
+    __tablename__ = "registry_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    site_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    citizen_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    detail: Mapped[str] = mapped_column(sa.Text, default="")

@@ -133,8 +133,11 @@ class KioskIdentifier:
 
     def __init__(self, engine: Any, liveness: LivenessSettings | None = None,
                  refusals: RefusalLog | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 before: Callable[[], Any] | None = None) -> None:
         self.engine = engine
+        #: called before each frame (the registry replica's changes, applied in place)
+        self.before = before
         self.guests = GuestMemory(engine.settings.match_threshold)
         self.liveness = liveness if liveness is not None and liveness.mode != "off" else None
         self.refusals = refusals
@@ -145,6 +148,8 @@ class KioskIdentifier:
         self._refusals_day = refusals.today() if refusals is not None else None
 
     def __call__(self, frame_bgr: np.ndarray) -> KioskResult:
+        if self.before is not None:
+            self.before()
         result = self.engine.identify_frame(frame_bgr)
         box = result.box.as_tuple() if result.box is not None else None
         reason = None if result.reason is None else str(result.reason)
@@ -222,6 +227,15 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
     which opens its own connection to the database: one per process)."""
     from kiosk.enrolment import Registry
 
+    seq = None
+    if ctx.settings.sync.server_url:  # changes made while the index loads are applied too
+        from kiosk.db import database_url
+        from kiosk.replica import last_seq
+        from kiosk.schema import make_engine
+
+        engine = make_engine(database_url(ctx.settings, ctx.data_dir))
+        seq = last_seq(engine)
+        engine.dispose()
     registry = Registry(ctx)
     log.info("recognition: %d face template(s) loaded", len(registry.index))
     liveness = ctx.settings.liveness
@@ -230,7 +244,29 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
             antispoof.warm_up()
         except Exception as exc:  # the tracker fails closed on every face (logged there)
             log.error("liveness networks cannot be loaded: %s", exc)
-    return KioskIdentifier(registry.engine, liveness, RefusalLog(ctx.data_dir, liveness))
+    refusals = RefusalLog(ctx.data_dir, liveness)
+    if seq is None:
+        return KioskIdentifier(registry.engine, liveness, refusals)
+    from kiosk.replica import ReplicaFollower
+
+    follower = ReplicaFollower(registry.store, registry.index, seq)
+    last = [0.0]
+
+    def follow() -> None:
+        """The sync (in the app process) changed the replica: apply it here, in place,
+        at most twice a second."""
+        now = time.monotonic()
+        if now - last[0] < 0.5:
+            return
+        last[0] = now
+        try:
+            if follower.refresh():
+                log.info("recognition: %d face template(s) after a registry sync",
+                         len(registry.index))
+        except Exception:
+            log.exception("registry changes not applied to the index (tried again)")
+
+    return KioskIdentifier(registry.engine, liveness, refusals, before=follow)
 
 
 def citizen_lookup(store: RegistryStore) -> CitizenLookup:

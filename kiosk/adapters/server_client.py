@@ -96,3 +96,15 @@ class QueueClient:
 
     def citizen_today(self, citizen_id: int) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/citizens/{citizen_ref(citizen_id)}/tickets/today")
+
+    # -- the citizen registry (docs/registry.md)
+
+    def push_enrolments(self, enrolments: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/registry/enrolments",
+                          json={"enrolments": enrolments})
+
+    def registry_changes(self, cursor: int, limit: int | None = None) -> dict[str, Any]:
+        params: dict[str, int] = {"cursor": cursor}
+        if limit:
+            params["limit"] = limit
+        return self._call("GET", "/api/v1/registry/changes", params=params)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from config.sync import SyncSettings
+from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
 from kiosk.model import IssuedTicket, RefusedUpload, Service, qr_link
 from kiosk.tickets import DONE, LEASED, ONLINE, WAITING, TicketStore
@@ -63,6 +64,9 @@ class SyncStatus:
     last_error: str | None = None
     last_success: datetime | None = None
     refused: int = 0  # outbox entries the server refused for good (kept, not retried)
+    #: the registry replica's last round failed: why (the last good replica is kept)
+    registry_error: str | None = None
+    registry_cursor: int = 0
 
 
 class SyncWorker(threading.Thread):
@@ -71,8 +75,14 @@ class SyncWorker(threading.Thread):
     def __init__(self, client: QueueClient, store: TicketStore, settings: SyncSettings,
                  data_dir: Path,
                  on_catalogue: Callable[[list[Service]], None] | None = None,
-                 on_refused: Callable[[RefusedUpload], None] | None = None) -> None:
+                 on_refused: Callable[[RefusedUpload], None] | None = None,
+                 registry: RegistrySync | None = None) -> None:
         super().__init__(name="kiosk-sync", daemon=True)
+        #: the registry replica's push and pull, one round per sync round (None: no
+        #: replica, e.g. recognition is off)
+        self.registry = registry
+        #: called (in this thread) with the registry's staff-line message, None when fine
+        self.on_registry: Callable[[str | None], None] | None = None
         self.client = client
         self.store = store
         self.settings = settings
@@ -97,6 +107,7 @@ class SyncWorker(threading.Thread):
     def run(self) -> None:
         while not self._stop_event.is_set():
             ok = self.step()
+            self.registry_step()
             self._failures = 0 if ok else self._failures + 1
             delay = self.settings.interval_s if ok else min(
                 self.settings.backoff_max_s, self.settings.interval_s * 2 ** self._failures
@@ -126,6 +137,25 @@ class SyncWorker(threading.Thread):
         self.status.last_error = None
         self.status.last_success = datetime.now().astimezone()
         return True
+
+    def registry_step(self) -> None:
+        """One round of the registry replica (its own errors: tickets are not held up)."""
+        if self.registry is None:
+            return
+        result = self.registry.round()
+        before = self.status.registry_error
+        self.status.registry_error = result.error
+        self.status.registry_cursor = result.cursor
+        if result.pulled or result.deleted:
+            log.info("registry: %d citizen(s) updated, %d erased", result.pulled,
+                     result.deleted)
+        if self.on_registry is not None and (result.error or before):
+            message = None if result.error is None else (
+                f"⚠ citizen registry: {result.error[:160]}")
+            try:
+                self.on_registry(message)
+            except Exception:
+                log.exception("reporting the registry state failed")
 
     def _refresh_catalogue(self) -> None:
         now = datetime.now().astimezone()

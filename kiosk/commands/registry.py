@@ -19,7 +19,8 @@ from kiosk.context import KioskContext, fail, with_context
 from kiosk.priority import PriorityGroup
 
 if TYPE_CHECKING:
-    from kiosk.enrolment import Registry
+    from kiosk.adapters.registry_sync import RegistrySync
+    from kiosk.enrolment import EnrolmentResult, Registry
     from recognition.types import IdentifyResult
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
@@ -75,6 +76,38 @@ def _registry(ctx: KioskContext) -> Registry:
         _database_failure(exc)
 
 
+def _server_sync(ctx: KioskContext, registry: Registry) -> RegistrySync | None:
+    """The registry sync with the queue server (None: a standalone kiosk)."""
+    from kiosk.adapters.registry_sync import RegistrySync
+    from kiosk.adapters.server_client import QueueClient, ServerError, read_token
+    from kiosk.replica import Replica
+
+    sync = ctx.settings.sync
+    if not sync.server_url:
+        return None
+    try:
+        token = read_token(sync, ctx.data_dir)
+    except ServerError as exc:
+        fail(str(exc), code=2)
+    client = QueueClient(sync.server_url, token, sync.request_timeout_s)
+    return RegistrySync(client, Replica(registry.store, registry.index))
+
+
+def _server_answer(sync: RegistrySync, result: EnrolmentResult) -> dict[str, Any]:
+    """Push the queued enrolment now (and pull); what the server said, or that it waits."""
+    assert result.queued is not None
+    rnd = sync.round()
+    answer = sync.replica.answer_of(result.queued)
+    out = result.to_json()
+    out["server"] = answer
+    if answer is None:
+        out["waiting"] = ("kept in the kiosk's outbox; sent at the next sync"
+                          + (f" ({rnd.error})" if rnd.error else ""))
+    elif rnd.error:
+        out["sync_error"] = rnd.error
+    return out
+
+
 def _actor_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--actor", default=lambda: getpass.getuser(), show_default="the OS user",
@@ -123,19 +156,27 @@ def enrol(
     except ValueError as exc:
         fail(f"--name: {exc}", code=EXIT_USAGE)
     registry = _registry(ctx)
+    sync = _server_sync(ctx, registry)
     try:
         result = registry.enrol_photos(
             full_name=name, id_number=id_number, photos=list(photos), actor=actor,
             date_of_birth=_dob(dob), priority_group=PriorityGroup(priority),
             display_name=display_name, face_crop=face_crop,
+            outbox=sync.replica if sync else None,
         )
+        out = _server_answer(sync, result) if sync and result.queued else result.to_json()
     except IdNumberError as exc:
         fail(f"--id-number: {exc}", code=2)
     finally:
+        if sync:
+            sync.client.close()
         registry.close()
-    click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+    click.echo(json.dumps(out, ensure_ascii=False))
     if result.refused:
         fail(f"nothing stored: {result.refused}")
+    answer = out.get("server") or {}
+    if answer.get("result") in ("refused", "error"):
+        fail(f"the server refused the enrolment: {answer.get('reason')}")
 
 
 def _describe(result: IdentifyResult, names: dict[int, str]) -> str:
@@ -272,6 +313,8 @@ def import_dir(
     skipped += [{"folder": f, "reason": "listed in people.csv but there is no such folder"}
                 for f in sorted(people) if f not in names]
     registry = _registry(ctx)
+    sync = _server_sync(ctx, registry)
+    queued: dict[str, str] = {}  # client UUID -> folder
     summary: dict[str, object] = {"enrolled": 0, "templates": 0, "skipped": []}
     try:
         for folder in tqdm(folders, desc="import", unit="person", file=sys.stderr):
@@ -289,7 +332,8 @@ def import_dir(
                     id_number=(row.get("id_number") or "").strip(), photos=photos,
                     actor=actor, date_of_birth=_dob(row.get("dob") or None),
                     priority_group=PriorityGroup(row.get("priority") or "none"),
-                    face_crop=face_crop,
+                    face_crop=face_crop, outbox=sync.replica if sync else None,
+                    channel="import",
                 )
             except (IdNumberError, ValueError, click.BadParameter) as exc:
                 skipped.append({"folder": folder.name, "reason": str(exc)})
@@ -298,9 +342,29 @@ def import_dir(
                 skipped.append({"folder": folder.name, "reason": result.refused,
                                 "photos_rejected": [r.to_json() for r in result.rejected]})
                 continue
+            if result.queued:
+                queued[result.queued] = folder.name
+                continue
             summary["enrolled"] = int(summary["enrolled"]) + 1
             summary["templates"] = int(summary["templates"]) + result.stored
+        if sync is not None:  # through the server: push everything, then read the answers
+            rnd = sync.round()
+            waiting = []
+            for uid, folder_name in queued.items():
+                answer = sync.replica.answer_of(uid)
+                if answer is None:
+                    waiting.append(folder_name)
+                elif answer.get("result") in ("created", "added"):
+                    summary["enrolled"] = int(summary["enrolled"]) + 1
+                    summary["templates"] = int(summary["templates"]) + int(answer["templates"])
+                else:
+                    skipped.append({"folder": folder_name, "reason": answer.get("reason")})
+            summary["via_server"] = True
+            summary["waiting_in_outbox"] = waiting
+            summary["sync_error"] = rnd.error
     finally:
+        if sync is not None:
+            sync.client.close()
         registry.close()
     summary["skipped"] = skipped
     click.echo(json.dumps(summary, ensure_ascii=False))
@@ -367,6 +431,10 @@ def people_show(ctx: KioskContext, citizen_id: int, actor: str) -> None:
 @with_context
 def people_delete(ctx: KioskContext, citizen_id: int, yes: bool, actor: str) -> None:
     """Delete a citizen and all their face templates (consent withdrawn)."""
+    if ctx.settings.sync.server_url:
+        fail("this kiosk replicates the centre's registry: erase the citizen at the queue "
+             "server (`queue-server citizens delete ID`); every kiosk drops them at its next "
+             "sync", code=2)
     registry = _registry(ctx)
     try:
         info = registry.store.get(citizen_id)
@@ -403,3 +471,46 @@ def calibrate(ctx: KioskContext, target_fmr: float) -> None:
     out = result.to_json()
     out["configured_threshold"] = ctx.settings.recognition.match_threshold
     click.echo(json.dumps(out, indent=2))
+
+
+@click.command("sync")
+@click.option("--reset", is_flag=True,
+              help="Forget the replica first (e.g. the kiosk was moved to another server) and "
+              "pull the whole registry again.")
+@with_context
+def sync_cmd(ctx: KioskContext, reset: bool) -> None:
+    """Run one registry sync round with the queue server now: push enrolments waiting in
+    the outbox, pull the changes. Prints JSON (pulled, pushed, deleted...); exit 1 when
+    the round failed (the last good replica is kept)."""
+    from kiosk.adapters.registry_sync import RegistrySync
+    from kiosk.adapters.server_client import QueueClient, ServerError, read_token
+    from kiosk.crypto import FaceCipher, KeyFileError, load_or_create_key
+    from kiosk.db import database_url
+    from kiosk.registry import RegistryStore
+    from kiosk.replica import Replica
+    from kiosk.schema import make_engine
+
+    settings = ctx.settings
+    if not settings.sync.server_url:
+        fail("this kiosk is standalone (sync.server_url is empty): its registry is its own",
+             code=2)
+    try:
+        key = load_or_create_key(ctx.path(settings.storage.key_file or "face.key"))
+        token = read_token(settings.sync, ctx.data_dir)
+    except (KeyFileError, ServerError) as exc:
+        fail(str(exc), code=2)
+    engine = make_engine(database_url(settings, ctx.data_dir))
+    client = QueueClient(settings.sync.server_url or "", token, settings.sync.request_timeout_s)
+    try:
+        replica = Replica(RegistryStore(engine, FaceCipher(key)))
+        reset_n = replica.reset() if reset else None
+        result = RegistrySync(client, replica).round()
+    finally:
+        client.close()
+        engine.dispose()
+    out = result.to_json()
+    if reset_n is not None:
+        out["reset"] = reset_n
+    click.echo(json.dumps(out, ensure_ascii=False))
+    if result.error:
+        sys.exit(1)

@@ -108,6 +108,7 @@ class KioskApp(QObject):
             "issued": self._on_issued, "printed": self._on_printed,
             "catalogue": self._on_catalogue, "open_tickets": self._on_open_tickets,
             "refused": self._on_refused,
+            "registry": lambda message: self._staff_line("registry", message),
         }
 
     # -- life cycle
@@ -140,6 +141,7 @@ class KioskApp(QObject):
             self.parts.sync.on_catalogue = lambda services: self._inbox.put(
                 ("catalogue", services))
             self.parts.sync.on_refused = lambda refused: self._inbox.put(("refused", refused))
+            self.parts.sync.on_registry = lambda msg: self._inbox.put(("registry", msg))
             self.parts.sync.start()
         self.timer.start()
         self.pump.start()
