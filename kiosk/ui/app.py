@@ -73,6 +73,7 @@ class KioskApp(QObject):
         self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
         self.window.ctx.services = self.services
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
+        self.window.ctx.daily_cap = settings.kiosk.daily_ticket_cap
         self.window.on_action = self._on_action
         #: Called when the technician entered the right PIN (``run_app`` ends the loop).
         self.on_exit: Any = None
@@ -253,6 +254,9 @@ class KioskApp(QObject):
             "continue_guest": lambda: flow.ContinueAsGuest(now),
             "pick": lambda: flow.PickService(now, str(value)),
             "ask_priority": lambda: flow.AskPriority(now),
+            "priority_yes": lambda: flow.ConfirmPriority(now, True),
+            "priority_no": lambda: flow.ConfirmPriority(now, False),
+            "show_my_tickets": lambda: flow.ShowMyTickets(now),
             "reprint": lambda: flow.Reprint(now, value if isinstance(value, str) else None),
             "done": lambda: flow.Done(now),
             "language": lambda: flow.SwitchLanguage(now, str(value)),
@@ -347,6 +351,12 @@ class KioskApp(QObject):
         ticket_id, outcome = payload
         if outcome.ok:
             self._staff_line("printer", None)  # the printer works again
+        problem = None if outcome.ok else (outcome.reason or "printer_error")
+        if problem != self.window.ctx.printer_problem:
+            # The idle screen says it before the next citizen starts.
+            self.window.ctx.printer_problem = problem
+            if self.window.current == flow.IDLE:
+                self.window.refresh()
         self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))
 
     # -- the staff line
