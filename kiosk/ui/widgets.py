@@ -42,8 +42,10 @@ class BigButton(QPushButton):
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", "true" if selected else "false")
-        self.style().unpolish(self)
-        self.style().polish(self)
+        # The label's colours depend on the button's property: restyle both.
+        for w in (self, self.label):
+            w.style().unpolish(w)
+            w.style().polish(w)
 
     def sizeHint(self):  # Qt naming
         hint = super().sizeHint()
