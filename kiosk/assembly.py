@@ -26,6 +26,7 @@ from kiosk.db import database_url, make_sessionmaker
 from kiosk.model import services_from_settings
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
+from ticketing.numbers import emergency_slot
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -75,12 +76,14 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     sync = None
     open_tickets = None
     if online:
-        client = QueueClient(settings.sync.server_url or "",
-                             read_token(settings.sync, ctx.data_dir),
+        token = read_token(settings.sync, ctx.data_dir)
+        client = QueueClient(settings.sync.server_url or "", token,
                              settings.sync.request_timeout_s)
         closers.append(client.close)
         sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
-        issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake)
+        # A number always: past the leases, the kiosk's own slot of the emergency series.
+        issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake,
+                                      emergency_slot=emergency_slot(token or ""))
         open_tickets = functools.partial(server_open_tickets, client, store)
     else:
         issuer = StandaloneIssuer(store)

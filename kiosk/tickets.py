@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
 from kiosk.model import IssuedTicket, RefusedUpload, Service
-from ticketing.numbers import DEFAULT_PATTERN, check_pattern, format_number
+from ticketing.numbers import DEFAULT_PATTERN, check_pattern, emergency_seq, format_number
 from ticketing.status import ALL_STATUSES, TicketStatus
 
 # Ticket status (what the queue did with it; the words the server uses) and print state.
@@ -33,6 +33,8 @@ WAITING, CALLED, DONE, CANCELLED = (TicketStatus.WAITING, TicketStatus.CALLED,
 PRINT_PENDING, PRINTED, PRINT_FAILED = "pending", "printed", "failed"
 # Where the number came from.
 STANDALONE, ONLINE, LEASED = "standalone", "online", "leased"
+#: numbered by the kiosk in its emergency slot (server unreachable, no leased number left)
+EMERGENCY = "emergency"
 
 
 def local_now() -> datetime:
@@ -278,6 +280,27 @@ class TicketStore:
                 return None
             pattern = lease.number_pattern or DEFAULT_PATTERN
             ticket = self._numbered(svc, seq, pattern, LEASED, now, citizen_id, guest_key, priority)
+            self._add(session, ticket)
+        return ticket.view()
+
+    def issue_emergency(self, service: str, slot: int, citizen_id: int | None = None,
+                        guest_key: str | None = None,
+                        priority: bool = False) -> IssuedTicket:
+        """Number a ticket in this kiosk's emergency slot (``ticketing.numbers.emergency_seq``)
+        and commit it with its outbox row; written with the pattern of the service's latest
+        lease (the server's), else ``DEFAULT_PATTERN``. Raises ``NumberError`` past 999 a day.
+        """
+        svc = self._service(service)
+        now = self.clock()
+        with self.sessions.begin() as session:
+            n = self._next_seq(session, now.date(), f"{svc.code}!emergency")
+            seq = emergency_seq(slot, n)
+            pattern = session.execute(
+                sa.select(NumberLease.number_pattern).where(NumberLease.service == svc.code)
+                .order_by(NumberLease.id.desc()).limit(1)
+            ).scalar_one_or_none() or DEFAULT_PATTERN
+            ticket = self._numbered(svc, seq, pattern, EMERGENCY, now, citizen_id, guest_key,
+                                    priority)
             self._add(session, ticket)
         return ticket.view()
 

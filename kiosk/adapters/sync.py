@@ -24,7 +24,7 @@ from typing import Any
 from config.sync import SyncSettings
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
 from kiosk.model import IssuedTicket, RefusedUpload, Service
-from kiosk.tickets import DONE, LEASED, ONLINE, WAITING, TicketStore
+from kiosk.tickets import DONE, EMERGENCY, LEASED, ONLINE, WAITING, TicketStore
 from ticketing.numbers import DEFAULT_PATTERN
 
 log = logging.getLogger(__name__)
@@ -157,7 +157,7 @@ class SyncWorker(threading.Thread):
         body = [{
             "id": p["id"], "service": p["service"], "priority": p["priority"],
             "citizen_id": citizen_ref(p.get("citizen_id")), "issued_at": p["issued_at"],
-            "number": p["number"] if p.get("source") == LEASED else None,
+            "number": p["number"] if p.get("source") in (LEASED, EMERGENCY) else None,
         } for _, p in tickets]
         try:
             answer = self.client.upload(body)
