@@ -73,6 +73,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     if left:
         log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
                     len(left), ", ".join(t.number for t in left[:5]))
+    report_health = None
     sync = None
     open_tickets = None
     if online:
@@ -85,6 +86,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake,
                                       emergency_slot=emergency_slot(token or ""))
         open_tickets = functools.partial(server_open_tickets, client, store)
+        report_health = client.report_health
     else:
         issuer = StandaloneIssuer(store)
     plug = RecognitionPlug(None, None, lambda: None)
@@ -99,7 +101,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         camera=CameraWorker(settings.camera), identifier=plug.identifier,
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
-        sync=sync, open_tickets=open_tickets,
+        sync=sync, open_tickets=open_tickets, report_health=report_health,
     )
     app: Any = KioskApp(settings, parts, services)
     app.closers = closers

@@ -28,7 +28,7 @@ from server.bootstrap import prepare_database
 from server.errors import QueueError
 from server.hotpath import TicketFastPath
 from server.kiosk_issuing import store_online
-from server.routes import kiosk_api, pages, staff_api
+from server.routes import kiosk_api, kiosk_health, pages, staff_api
 from server.routes.pages import html_error
 from server.security import Signer, load_secret
 from server.state import API_VERSION, ServerState
@@ -196,6 +196,7 @@ def create_app(
                             headers=getattr(exc, "headers", None))
 
     app.include_router(kiosk_api.router)
+    app.include_router(kiosk_health.router)
     app.include_router(staff_api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TICK_MS = 200
 PUMP_MS = 15
+#: seconds between health reports when nothing changes (the console calls a kiosk silent
+#: after 10 minutes without one)
+HEALTH_EVERY_S = 120.0
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Parts:
     sync: Any = None  # kiosk.adapters.sync.SyncWorker: started and stopped with the app
     #: citizen_id -> today's tickets, fresher than the local store (asked of the server)
     open_tickets: Callable[[int], list[IssuedTicket]] | None = None
+    #: sends the kiosk's health ({printer, camera, alerts}) to the server's console
+    report_health: Callable[[dict[str, Any]], None] | None = None
 
 
 class KioskApp(QObject):
@@ -85,6 +90,9 @@ class KioskApp(QObject):
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
         self._lookup_pool = ThreadPoolExecutor(1, thread_name_prefix="lookup")
+        self._health_pool = ThreadPoolExecutor(1, thread_name_prefix="health")
+        self._health_sent: tuple[Any, ...] | None = None
+        self._health_at = float("-inf")
         self.alerts: list[flow.AlertStaff] = []
         #: tickets the server refused for good on upload (shown on the staff line)
         self.refused_uploads: list[RefusedUpload] = []
@@ -150,6 +158,7 @@ class KioskApp(QObject):
         self._issue_pool.shutdown(wait=True)
         self._print_pool.shutdown(wait=True)
         self._lookup_pool.shutdown(wait=False, cancel_futures=True)
+        self._health_pool.shutdown(wait=False, cancel_futures=True)
         if self.parts.translations is not None:
             self.parts.translations.uninstall()
 
@@ -268,6 +277,36 @@ class KioskApp(QObject):
     @Slot()
     def _tick(self) -> None:
         self._handle(flow.Tick(self.clock()))
+        self._report_health()
+
+    # -- health: what staff must know reaches the server's console
+
+    def health(self) -> dict[str, Any]:
+        """The kiosk's health as reported to the server: problem codes and staff lines."""
+        camera = self.window.ctx.camera_state
+        return {"printer": self.window.ctx.printer_problem,
+                "camera": None if camera in ("running", "starting") else camera[:32],
+                "alerts": [line[:200] for line in self._staff_lines.values()][:10]}
+
+    def _report_health(self, force: bool = False) -> None:
+        """Send the health when it changed, or every ``HEALTH_EVERY_S`` (worker thread)."""
+        send = self.parts.report_health
+        if send is None:
+            return
+        report = self.health()
+        key = (report["printer"], report["camera"], tuple(report["alerts"]))
+        now = self.clock()
+        if not force and key == self._health_sent and now - self._health_at < HEALTH_EVERY_S:
+            return
+        self._health_sent, self._health_at = key, now
+
+        def post() -> None:
+            try:
+                send(report)
+            except Exception as exc:  # server down: the next change or period sends again
+                log.info("health report not sent: %s", exc)
+                self._health_sent = None
+        self._health_pool.submit(post)
 
     # -- effects
 

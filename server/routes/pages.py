@@ -33,6 +33,7 @@ from server.models import (
     utcnow,
 )
 from server.reports import COLUMNS, report_rows
+from server.routes.kiosk_health import health_lines
 from server.security import verify_password
 from server.staff_actions import perform, report_scope
 from server.state import state_of
@@ -169,7 +170,8 @@ def console_index(request: Request) -> HTMLResponse:
         if user.site_id is not None:
             stmt = stmt.where(Counter.site_id == user.site_id)
         counters = [(c, [x.code for x in c.services if x.active]) for c in s.scalars(stmt)]
-    return render(request, "console_index.html", user=user, counters=counters)
+        kiosks = health_lines(s, user.site_id)
+    return render(request, "console_index.html", user=user, counters=counters, kiosks=kiosks)
 
 
 def _console_context(request: Request, user: User, counter_id: int) -> dict:
