@@ -23,6 +23,7 @@ from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
 from kiosk.camera import CameraWorker
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
+from kiosk.events import EventLog
 from kiosk.model import services_from_settings
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
@@ -102,6 +103,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
         sync=sync, open_tickets=open_tickets, report_health=report_health,
+        events=EventLog(ctx.data_dir / "logs" / "events.jsonl"),
     )
     app: Any = KioskApp(settings, parts, services)
     app.closers = closers

@@ -30,6 +30,7 @@ from kiosk.adapters.issuing import IssueError, Issuer
 from kiosk.adapters.printing import Printer, PrintJob, PrintOutcome
 from kiosk.adapters.recognition_worker import Recognition, RecognitionWorker
 from kiosk.camera import CameraStatus, CameraWorker
+from kiosk.events import EventLog
 from kiosk.model import IssuedTicket, RefusedUpload, Service
 from kiosk.ui.window import KioskWindow
 
@@ -62,6 +63,8 @@ class Parts:
     open_tickets: Callable[[int], list[IssuedTicket]] | None = None
     #: sends the kiosk's health ({printer, camera, alerts}) to the server's console
     report_health: Callable[[dict[str, Any]], None] | None = None
+    #: the events log (``<data dir>/logs/events.jsonl``): each step of a visit
+    events: EventLog | None = None
 
 
 class KioskApp(QObject):
@@ -311,11 +314,14 @@ class KioskApp(QObject):
     # -- effects
 
     def _handle(self, event: flow.Event) -> None:
+        before = self.flow.state
         try:
             effects = self.flow.handle(event)
         except Exception:  # a bug in a decision must not freeze the kiosk
             log.exception("flow failed on %s", type(event).__name__)
             effects = self.flow.reset(self.clock())
+        if self.parts.events is not None:
+            self.parts.events.flow_event(event, before, self.flow.state, effects)
         self._run(effects)
         if isinstance(event, flow.Identified) and self.flow.state == flow.IDENTIFIED and \
                 event.citizen is not None and self.parts.open_tickets is not None:
