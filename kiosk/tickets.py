@@ -215,6 +215,11 @@ class TicketStore:
             seq = self._next_seq(session, now.date(), svc.code)
             ticket = self._numbered(svc, seq, DEFAULT_PATTERN, STANDALONE, now, citizen_id,
                                     guest_key, priority)
+            # The kiosk's own queue is the whole queue here: people ahead are known.
+            ticket.people_ahead = int(session.scalar(
+                sa.select(sa.func.count()).select_from(TicketRow).where(
+                    TicketRow.day == now.date(), TicketRow.service == svc.code,
+                    TicketRow.status == WAITING)) or 0)
             self._add(session, ticket)
         return ticket.view()
 
@@ -355,6 +360,16 @@ class TicketStore:
             row.print_attempts += 1
             row.print_state = PRINTED if ok else PRINT_FAILED
             row.print_error = None if ok else (error or "printer error")[:200]
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Today's waiting tickets of this kiosk per service code (its own queue)."""
+        day = self.clock().date()
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(TicketRow.service, sa.func.count()).where(
+                    TicketRow.day == day, TicketRow.status == WAITING)
+                .group_by(TicketRow.service)).all()
+        return {str(code): int(n) for code, n in rows}
 
     def set_status(self, ticket_id: str, status: str) -> None:
         """Update what the queue did with a ticket (from the server, via sync)."""

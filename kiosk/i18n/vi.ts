@@ -190,126 +190,131 @@
     </message>
     <message>
         <location filename="../ui/texts.py" line="67"/>
+        <source>Waiting: {n}</source>
+        <translation>Đang chờ: {n}</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="68"/>
         <source>I need priority</source>
         <translation>Tôi cần được ưu tiên</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="68"/>
+        <location filename="../ui/texts.py" line="69"/>
         <source>Priority: yes</source>
         <translation>Ưu tiên: có</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="69"/>
+        <location filename="../ui/texts.py" line="70"/>
         <source>Priority asked: the counter will check your papers.</source>
         <translation>Đã yêu cầu ưu tiên: quầy sẽ kiểm tra giấy tờ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="71"/>
+        <location filename="../ui/texts.py" line="72"/>
         <source>You have taken the most numbers allowed today. Please ask the staff.</source>
         <translation>Quý vị đã lấy đủ số lượt cho phép hôm nay. Mời liên hệ cán bộ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="73"/>
+        <location filename="../ui/texts.py" line="74"/>
         <source>Sorry, no number could be issued. Please try again or ask the staff.</source>
         <translation>Xin lỗi, chưa cấp được số. Mời thử lại hoặc liên hệ cán bộ.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="75"/>
+        <location filename="../ui/texts.py" line="76"/>
         <source>Issuing your number…</source>
         <translation>Đang cấp số…</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="77"/>
+        <location filename="../ui/texts.py" line="78"/>
         <source>Your number</source>
         <translation>Số thứ tự của quý vị</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="78"/>
+        <location filename="../ui/texts.py" line="79"/>
         <source>PRIORITY</source>
         <translation>ƯU TIÊN</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="79"/>
+        <location filename="../ui/texts.py" line="80"/>
         <source>People ahead of you: {n}</source>
         <translation>Số người đang chờ trước: {n}</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="80"/>
+        <location filename="../ui/texts.py" line="81"/>
         <source>Counter: {counters}</source>
         <translation>Quầy: {counters}</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="81"/>
+        <location filename="../ui/texts.py" line="82"/>
         <source>Printing your ticket…</source>
         <translation>Đang in phiếu…</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="82"/>
+        <location filename="../ui/texts.py" line="83"/>
         <source>Please take your ticket and wait to be called.</source>
         <translation>Mời nhận phiếu và chờ đến lượt.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="83"/>
+        <location filename="../ui/texts.py" line="84"/>
         <source>You already have this number for this service today: it is printed again.</source>
         <translation>Hôm nay quý vị đã có số cho lĩnh vực này: phiếu được in lại.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="85"/>
+        <location filename="../ui/texts.py" line="86"/>
         <source>Done</source>
         <translation>Xong</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="87"/>
+        <location filename="../ui/texts.py" line="88"/>
         <source>The ticket could not be printed</source>
         <translation>Không in được phiếu</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="88"/>
+        <location filename="../ui/texts.py" line="89"/>
         <source>Please note your number. Staff have been told.</source>
         <translation>Mời ghi nhớ số của quý vị. Cán bộ đã được báo.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="90"/>
+        <location filename="../ui/texts.py" line="91"/>
         <source>Print again</source>
         <translation>In lại</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="91"/>
+        <location filename="../ui/texts.py" line="92"/>
         <source>The printer is out of paper.</source>
         <translation>Máy in hết giấy.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="92"/>
+        <location filename="../ui/texts.py" line="93"/>
         <source>The printer is not connected.</source>
         <translation>Máy in chưa được kết nối.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="93"/>
+        <location filename="../ui/texts.py" line="94"/>
         <source>The printer cover is open.</source>
         <translation>Nắp máy in đang mở.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="94"/>
+        <location filename="../ui/texts.py" line="95"/>
         <source>The printer does not answer.</source>
         <translation>Máy in không phản hồi.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="95"/>
+        <location filename="../ui/texts.py" line="96"/>
         <source>The printer has a problem.</source>
         <translation>Máy in đang gặp sự cố.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="97"/>
+        <location filename="../ui/texts.py" line="98"/>
         <source>Technician PIN</source>
         <translation>Mã PIN kỹ thuật viên</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="98"/>
+        <location filename="../ui/texts.py" line="99"/>
         <source>Wrong PIN</source>
         <translation>Sai mã PIN</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="99"/>
+        <location filename="../ui/texts.py" line="100"/>
         <source>Exit</source>
         <translation>Thoát</translation>
     </message>

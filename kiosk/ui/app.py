@@ -346,6 +346,8 @@ class KioskApp(QObject):
                 if self.parts.translations is not None:
                     self.parts.translations.switch(effect.language)
             elif isinstance(effect, flow.ShowScreen):
+                if effect.screen == flow.CHOOSE_SERVICE and self.parts.sync is None:
+                    self._count_waiting()
                 if self.window.current != "technician":
                     self.window.show_view(effect)
                 else:
@@ -359,6 +361,14 @@ class KioskApp(QObject):
                 log.warning("staff alert: %s (ticket %s)", effect.reason, effect.ticket_number)
                 self._staff_line(
                     "printer", f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
+
+    def _count_waiting(self) -> None:
+        """Standalone: people waiting per service, from the kiosk's own queue."""
+        try:
+            self.window.ctx.waiting = self.parts.store.waiting_counts()
+        except Exception:
+            log.exception("cannot count the waiting tickets")
+            self.window.ctx.waiting = {}
 
     def _issue(self, request: flow.IssueTicket) -> None:
         try:

@@ -40,6 +40,13 @@ class ScreenContext:
     printer_problem: str | None = None
     #: most numbers one person may take per day (``kiosk.daily_ticket_cap``)
     daily_cap: int = 3
+    #: people waiting per service code, when known (standalone: the kiosk's own queue)
+    waiting: dict[str, int] = field(default_factory=dict)
+
+
+#: A symbol per service of the default catalogue (DejaVu Sans has them); others get a dot.
+SERVICE_ICONS = {"HT": "⚭", "CT": "✍", "DD": "⌂", "XD": "⚒", "KD": "⚖", "LD": "⚕",
+                 "TKQ": "✉"}
 
 
 def _label(name: str, wrap: bool = True, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter
@@ -264,7 +271,11 @@ class ServicesScreen(Screen):
         columns = 2 if ctx.portrait else (3 if count <= 6 else 4)
         for i, svc in enumerate(ctx.services.values()):
             tile = self.button("tile", "pick", svc.code)
-            tile.setText(f"{svc.prefix}\n{svc.name(view.language)}")
+            lines = [f"{SERVICE_ICONS.get(svc.code, '●')}  {svc.prefix}",
+                     svc.name(view.language)]
+            if svc.code in ctx.waiting:
+                lines.append(text("tile_waiting", n=ctx.waiting[svc.code]))
+            tile.setText("\n".join(lines))
             tile.setSizePolicy(tile.sizePolicy().horizontalPolicy(),
                                tile.sizePolicy().Policy.Expanding)
             self.grid.addWidget(tile, i // columns, i % columns)

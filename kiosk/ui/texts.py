@@ -64,6 +64,7 @@ TEXTS: dict[str, str] = {
     "continue_guest": QT_TRANSLATE_NOOP("Kiosk", "Continue as guest"),
     # services
     "choose_service": QT_TRANSLATE_NOOP("Kiosk", "Choose a service"),
+    "tile_waiting": QT_TRANSLATE_NOOP("Kiosk", "Waiting: {n}"),
     "ask_priority": QT_TRANSLATE_NOOP("Kiosk", "I need priority"),
     "priority_on": QT_TRANSLATE_NOOP("Kiosk", "Priority: yes"),
     "priority_asked": QT_TRANSLATE_NOOP(

@@ -591,3 +591,13 @@ def test_the_name_staff_chose_is_used_as_is(m: f.CitizenFlow) -> None:
     lin = f.CitizenInfo(13, "Anh Lin", None, None, address_as="Anh Lin")
     shown = one(m.handle(f.Identified(0, lin)), f.ShowScreen)
     assert (shown.name, shown.form) == ("Anh Lin", "as_is")
+
+
+def test_same_service_again_says_so_and_reprints_with_its_priority(m: f.CitizenFlow) -> None:
+    old = ticket("t5", "HT", "A005", priority=True)
+    m.handle(f.Identified(0, ALICE, (old,), 1))
+    m.handle(f.Continue(1))
+    eff = m.handle(f.PickService(2, "HT"))
+    assert one(eff, f.PrintTicket).ticket.priority is True
+    shown = one(eff, f.ShowScreen)
+    assert shown.message == "reprinted" and shown.ticket.number == "A005"

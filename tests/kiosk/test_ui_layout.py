@@ -77,6 +77,7 @@ def test_every_citizen_screen_fits_and_is_readable(qtbot, translations: Translat
     window.ctx.recognition = True
     window.ctx.camera_state = "running"
     window.ctx.printer_problem = "paper_out"  # the idle screen's longest notice
+    window.ctx.waiting = {s.code: 12 for s in SERVICES}  # a third line on every tile
     window.resize(*size)
     window.show()
     translations.switch(lang)
