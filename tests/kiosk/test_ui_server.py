@@ -113,12 +113,15 @@ def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_p
         qtbot.mouseClick(window.screens[flow.TICKET_SHOWN].done, Qt.MouseButton.LeftButton)
         # The same citizen comes back: the greeting offers the waiting ticket...
         identify()
+        qtbot.waitUntil(lambda: greeting.show_tickets.isVisible(), timeout=5000)
+        qtbot.mouseClick(greeting.show_tickets, Qt.MouseButton.LeftButton)  # only after a tap
         qtbot.waitUntil(lambda: greeting.tickets.count() == 1, timeout=5000)
         # ... until the server says it is no longer open (here: cancelled by staff).
         httpx.post(f"{server.url}/api/v1/tickets/{first.id}/cancel", headers=headers)
         qtbot.mouseClick(greeting.cancel, Qt.MouseButton.LeftButton)
         identify()
-        qtbot.waitUntil(lambda: greeting.tickets.count() == 0, timeout=10_000)
+        qtbot.waitUntil(lambda: greeting.tickets.count() == 0 and window.view.open_count == 0,
+                        timeout=10_000)
         qtbot.mouseClick(greeting.primary, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
         qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code],
