@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from server.auth import authenticate, kiosk_token
 from server.models import Kiosk, KioskHealth, utcnow
+from server.schemas import COMMON, ERRORS
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=COMMON)
 
 #: a kiosk that has not reported for this long is shown as silent
 SILENT_AFTER = dt.timedelta(minutes=10)
@@ -73,7 +74,7 @@ def health_lines(session: Session, site_id: int | None,
     return lines
 
 
-@router.post("/kiosk/health", status_code=204, tags=["kiosk"])
+@router.post("/kiosk/health", status_code=204, tags=["kiosk"], responses=ERRORS)
 async def report_health(body: KioskHealthIn, request: Request,
                         token: Annotated[str, Depends(kiosk_token)]) -> Response:
     """Store the kiosk's health report (replaces its previous one)."""
