@@ -25,10 +25,12 @@ from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
 from kiosk.camera import CameraWorker, Transform
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
+from kiosk.events import EventLog
 from kiosk.model import services_from_settings
 from kiosk.replica import Replica
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
+from ticketing.numbers import emergency_slot
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -90,16 +92,20 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     if left:
         log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
                     len(left), ", ".join(t.number for t in left[:5]))
+    report_health = None
     sync = None
     open_tickets = None
     if online:
-        client = QueueClient(settings.sync.server_url or "",
-                             read_token(settings.sync, ctx.data_dir),
+        token = read_token(settings.sync, ctx.data_dir)
+        client = QueueClient(settings.sync.server_url or "", token,
                              settings.sync.request_timeout_s)
         closers.append(client.close)
         sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
-        issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake)
+        # A number always: past the leases, the kiosk's own slot of the emergency series.
+        issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake,
+                                      emergency_slot=emergency_slot(token or ""))
         open_tickets = functools.partial(server_open_tickets, client, store)
+        report_health = client.report_health
     else:
         issuer = StandaloneIssuer(store)
     plug = RecognitionPlug(None, None, lambda: None)
@@ -121,6 +127,8 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         citizen_lookup=plug.citizen_lookup,
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
         sync=sync, open_tickets=open_tickets, speaker=speaker, staff=open_staff_gate(ctx),
+        report_health=report_health,
+        events=EventLog(ctx.data_dir / "logs" / "events.jsonl"),
     )
     app: Any = KioskApp(settings, parts, services)
     # Technician set-up saves the TOML; what can apply at once does: the printer, and the

@@ -15,12 +15,13 @@ straight to choose_service.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from kiosk.model import CitizenInfo, IssuedTicket, IssueTicket, Service
+from kiosk.model import CitizenInfo, IssuedTicket, IssueTicket, Service, given_name
 
 if TYPE_CHECKING:
     from config.kiosk import KioskSettings
@@ -53,6 +54,10 @@ GUIDANCE_KEYS = {
 
 #: Seconds the ticket screen waits for the printer's answer before treating it as failed.
 PRINT_ANSWER_S = 15.0
+#: Seconds before a screen times out from which it shows a countdown.
+COUNTDOWN_S = 10.0
+#: Screens tied to one person: they go back to idle once that person's face is gone.
+PERSON_SCREENS = ("identified", "unknown", "choose_service")
 
 
 # --------------------------------------------------------------------------- rules
@@ -69,6 +74,19 @@ def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSetting
         return False
     age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
     return age >= settings.elderly_age
+
+
+def greeting_of(citizen: CitizenInfo | None) -> tuple[str | None, str | None]:
+    """(name, form) to greet a citizen with, never the full name.
+
+    The name staff chose at enrolment ("Anh Lin") is used as is (form "as_is"); else the
+    given name (last word of the full name) with the form "male", "female" or None (neutral).
+    """
+    if citizen is None:
+        return None, None
+    if citizen.address_as:
+        return citizen.address_as, "as_is"
+    return given_name(citizen.display_name) or None, citizen.sex
 
 
 # --------------------------------------------------------------------------- events
@@ -149,7 +167,19 @@ class PickService(Event):
 
 @dataclass(frozen=True)
 class AskPriority(Event):
-    """Touch: 'I need priority' (the counter verifies)."""
+    """Touch: 'I need priority' (asks for a confirmation first; the counter verifies)."""
+
+
+@dataclass(frozen=True)
+class ConfirmPriority(Event):
+    """Touch: the answer to 'do you need priority?' (``yes`` False: cancel)."""
+
+    yes: bool = True
+
+
+@dataclass(frozen=True)
+class ShowMyTickets(Event):
+    """Touch: 'show my numbers of today' on the greeting (they are hidden until then)."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,12 @@ class ShowScreen:
 
     ``guidance`` is an instruction key, ``message`` a notice key (e.g. 'daily_cap',
     'reprinted', 'issue_failed'), ``printing`` True while the printer has not answered.
+    ``name`` is the given name only (never the full name), ``form`` how to address the
+    person ("male", "female" or None: neutral). ``open_tickets`` is empty until the person
+    tapped to see them; ``open_count`` says how many there are. ``seconds_left`` is the
+    countdown (whole seconds) before the screen times out, None while not close.
+    ``cap_reached``: the person has taken the most numbers allowed today.
+    ``confirm_priority``: the screen asks "do you need priority?" (yes / no).
     """
 
     screen: str
@@ -214,6 +250,11 @@ class ShowScreen:
     priority: bool = False
     message: str | None = None
     printing: bool = False
+    form: str | None = None
+    open_count: int = 0
+    seconds_left: int | None = None
+    cap_reached: bool = False
+    confirm_priority: bool = False
 
 
 @dataclass(frozen=True)
@@ -263,6 +304,9 @@ class _Session:
     face_seen: bool = False
     touched: bool = False
     issued: list[IssuedTicket] = field(default_factory=list)
+    show_tickets: bool = False
+    confirm_priority: bool = False
+    seconds_left: int | None = None
 
 
 class CitizenFlow:
@@ -288,21 +332,32 @@ class CitizenFlow:
 
     # -- helpers
 
+    def _cap_reached(self) -> bool:
+        s = self.session
+        identified = s.citizen is not None or s.guest_key is not None
+        return identified and s.tickets_today >= self.settings.daily_ticket_cap
+
     def _show(self, message: str | None = None) -> ShowScreen:
         s = self.session
         if message is not None:
             s.message = message
-        name = s.citizen.display_name if s.citizen else None
+        name, form = greeting_of(s.citizen)
+        waiting = tuple(t for t in s.open_tickets if t.waiting)
         return ShowScreen(
             screen=self.state, language=self.language, guidance=s.guidance, name=name,
-            open_tickets=tuple(t for t in s.open_tickets if t.waiting), ticket=s.ticket,
+            open_tickets=waiting if s.show_tickets else (), ticket=s.ticket,
             priority=s.priority, message=s.message, printing=s.printing,
+            form=form, open_count=len(waiting),
+            seconds_left=s.seconds_left, cap_reached=self._cap_reached(),
+            confirm_priority=s.confirm_priority,
         )
 
     def _go(self, state: str, now: float, message: str | None = None) -> list[Effect]:
         self.state = state
         self.entered_at = now
         self.session.message = message
+        self.session.seconds_left = None
+        self.session.confirm_priority = False
         effects: list[Effect] = []
         if state == IDLE:
             self.session = _Session()
@@ -317,8 +372,7 @@ class CitizenFlow:
         self.session.ticket = ticket
         self.session.printing = True
         self.print_asked_at = now
-        name = self.session.citizen.display_name if self.session.citizen else None
-        return PrintTicket(ticket, self.language, name)
+        return PrintTicket(ticket, self.language, greeting_of(self.session.citizen)[0])
 
     def _open_for(self, code: str) -> IssuedTicket | None:
         for t in (*self.session.open_tickets, *self.session.issued):
@@ -348,18 +402,27 @@ class CitizenFlow:
     def handle(self, event: Event) -> list[Effect]:
         """Feed one event; return the effects to carry out (possibly none)."""
         if isinstance(event, FaceSeen | Identified | Unknown):
-            self.last_face_at = event.now
+            if not self._someone_else(event):
+                self.last_face_at = event.now
             self.session.face_seen = True
         elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished
                                    | OpenTickets):
             self.last_touch_at = event.now
             self.session.touched = True
+            self.session.seconds_left = None
         if not isinstance(event, Unknown | Tick):
             self.unknown_since = None
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is None:
             return []
         return handler(event)
+
+    def _someone_else(self, event: Event) -> bool:
+        """True for a match of another citizen than the one whose screen is shown: it does
+        not keep that person's screen alive (their screen goes idle when they leave)."""
+        current = self.session.citizen
+        return isinstance(event, Identified) and current is not None and \
+            event.citizen is not None and event.citizen.citizen_id != current.citizen_id
 
     # -- camera and recognition
 
@@ -431,11 +494,27 @@ class CitizenFlow:
         return self._go(CHOOSE_SERVICE, e.now)
 
     def _on_AskPriority(self, e: AskPriority) -> list[Effect]:
-        if self.state not in (IDENTIFIED, UNKNOWN, CHOOSE_SERVICE):
+        if self.state not in (IDENTIFIED, UNKNOWN, CHOOSE_SERVICE) or self.session.priority:
             return []
-        self.session.priority = True
-        self.session.asked_priority = True
+        self.session.confirm_priority = True
+        return [self._show()]
+
+    def _on_ConfirmPriority(self, e: ConfirmPriority) -> list[Effect]:
+        s = self.session
+        if self.state not in (IDENTIFIED, UNKNOWN, CHOOSE_SERVICE) or not s.confirm_priority:
+            return []
+        s.confirm_priority = False
+        if not e.yes:
+            return [self._show()]
+        s.priority = True
+        s.asked_priority = True
         return [self._show("priority_asked")]
+
+    def _on_ShowMyTickets(self, e: ShowMyTickets) -> list[Effect]:
+        if self.state not in (IDENTIFIED, UNKNOWN):
+            return []
+        self.session.show_tickets = True
+        return [self._show()]
 
     def _on_PickService(self, e: PickService) -> list[Effect]:
         if self.state != CHOOSE_SERVICE or e.code not in self.services:
@@ -533,7 +612,14 @@ class CitizenFlow:
         st, now, cfg = self.state, e.now, self.settings
         in_state = now - self.entered_at
         idle_for = now - max(self.entered_at, self.last_touch_at)
-        if st == GUIDANCE:
+        if st in PERSON_SCREENS and self._face_gone(now):
+            return self._go(IDLE, now)  # the person left: their screen must not stay
+        if st == IDLE:
+            if self.language != cfg.language and idle_for >= cfg.greeting_timeout_s:
+                # Chosen on the idle screen by someone who then left: back to the default.
+                self.language = cfg.language
+                return [SetLanguage(self.language), self._show()]
+        elif st == GUIDANCE:
             if self._face_gone(now) or self.last_face_at is None:
                 return self._go(IDLE, now)
             if in_state >= cfg.guidance_timeout_s:
@@ -543,9 +629,11 @@ class CitizenFlow:
         elif st in (IDENTIFIED, UNKNOWN):
             if idle_for >= cfg.greeting_timeout_s:
                 return self._go(IDLE, now)
+            return self._countdown(cfg.greeting_timeout_s - idle_for)
         elif st == CHOOSE_SERVICE:
             if idle_for >= cfg.choose_service_timeout_s:
                 return self._go(IDLE, now)
+            return self._countdown(cfg.choose_service_timeout_s - idle_for)
         elif st == ISSUING:
             if in_state >= cfg.issue_timeout_s:
                 return self._go(CHOOSE_SERVICE, now, "issue_failed")
@@ -561,7 +649,16 @@ class CitizenFlow:
         elif st == PRINT_FAILED:
             if idle_for >= cfg.print_failed_s:
                 return self._go(IDLE, now)
+            return self._countdown(cfg.print_failed_s - idle_for)
         return []
+
+    def _countdown(self, left: float) -> list[Effect]:
+        """Show the seconds left once fewer than ``COUNTDOWN_S`` remain (on each change)."""
+        shown = math.ceil(left) if left <= COUNTDOWN_S else None
+        if shown == self.session.seconds_left:
+            return []
+        self.session.seconds_left = shown
+        return [self._show()]
 
 
 def with_waiting(ticket: IssuedTicket, waiting: bool) -> IssuedTicket:

@@ -40,6 +40,10 @@ class CitizenInfo:
     display_name: str
     date_of_birth: date | None = None
     priority_group: str | None = None
+    #: "male", "female" or None when the registry does not say
+    sex: str | None = None
+    #: how staff chose to address the person at enrolment ("Anh Lin"), shown as is
+    address_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,32 @@ class RefusedUpload:
     ticket_id: str
     number: str
     reason: str
+
+
+def given_name(full_name: str) -> str:
+    """The given name of a Vietnamese full name: its last word ("Nguyễn Thị Minh Khai" →
+    "Khai"); "" for an empty name."""
+    words = full_name.split()
+    return words[-1] if words else ""
+
+
+def sex_from_id_number(id_number: str) -> str | None:
+    """Sex encoded by the 4th digit of a 12-digit chip ID number (even: male, odd: female);
+    None when the number is not 12 digits."""
+    digits = id_number.strip()
+    if len(digits) != 12 or not digits.isdigit():
+        return None
+    return "male" if int(digits[3]) % 2 == 0 else "female"
+
+
+def sex_from_text(value: str | None) -> str | None:
+    """"male"/"female" from the card's or registry's word ("Nam", "Nữ", "male"...), else None."""
+    word = (value or "").strip().lower()
+    if word in {"nam", "male", "m"}:
+        return "male"
+    if word in {"nữ", "nu", "female", "f"}:
+        return "female"
+    return None
 
 
 def services_from_settings(settings: KioskSettings) -> list[Service]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
 from kiosk.model import IssuedTicket, RefusedUpload, Service
-from ticketing.numbers import DEFAULT_PATTERN, check_pattern, format_number
+from ticketing.numbers import DEFAULT_PATTERN, check_pattern, emergency_seq, format_number
 from ticketing.status import ALL_STATUSES, TicketStatus
 
 # Ticket status (what the queue did with it; the words the server uses) and print state.
@@ -33,6 +33,8 @@ WAITING, CALLED, DONE, CANCELLED = (TicketStatus.WAITING, TicketStatus.CALLED,
 PRINT_PENDING, PRINTED, PRINT_FAILED = "pending", "printed", "failed"
 # Where the number came from.
 STANDALONE, ONLINE, LEASED = "standalone", "online", "leased"
+#: numbered by the kiosk in its emergency slot (server unreachable, no leased number left)
+EMERGENCY = "emergency"
 
 
 def local_now() -> datetime:
@@ -213,6 +215,11 @@ class TicketStore:
             seq = self._next_seq(session, now.date(), svc.code)
             ticket = self._numbered(svc, seq, DEFAULT_PATTERN, STANDALONE, now, citizen_id,
                                     guest_key, priority)
+            # The kiosk's own queue is the whole queue here: people ahead are known.
+            ticket.people_ahead = int(session.scalar(
+                sa.select(sa.func.count()).select_from(TicketRow).where(
+                    TicketRow.day == now.date(), TicketRow.service == svc.code,
+                    TicketRow.status == WAITING)) or 0)
             self._add(session, ticket)
         return ticket.view()
 
@@ -281,6 +288,27 @@ class TicketStore:
             self._add(session, ticket)
         return ticket.view()
 
+    def issue_emergency(self, service: str, slot: int, citizen_id: int | None = None,
+                        guest_key: str | None = None,
+                        priority: bool = False) -> IssuedTicket:
+        """Number a ticket in this kiosk's emergency slot (``ticketing.numbers.emergency_seq``)
+        and commit it with its outbox row; written with the pattern of the service's latest
+        lease (the server's), else ``DEFAULT_PATTERN``. Raises ``NumberError`` past 999 a day.
+        """
+        svc = self._service(service)
+        now = self.clock()
+        with self.sessions.begin() as session:
+            n = self._next_seq(session, now.date(), f"{svc.code}!emergency")
+            seq = emergency_seq(slot, n)
+            pattern = session.execute(
+                sa.select(NumberLease.number_pattern).where(NumberLease.service == svc.code)
+                .order_by(NumberLease.id.desc()).limit(1)
+            ).scalar_one_or_none() or DEFAULT_PATTERN
+            ticket = self._numbered(svc, seq, pattern, EMERGENCY, now, citizen_id, guest_key,
+                                    priority)
+            self._add(session, ticket)
+        return ticket.view()
+
     # -- look-ups
 
     def _person(self, citizen_id: int | None, guest_key: str | None) -> Any:
@@ -332,6 +360,16 @@ class TicketStore:
             row.print_attempts += 1
             row.print_state = PRINTED if ok else PRINT_FAILED
             row.print_error = None if ok else (error or "printer error")[:200]
+
+    def waiting_counts(self) -> dict[str, int]:
+        """Today's waiting tickets of this kiosk per service code (its own queue)."""
+        day = self.clock().date()
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(TicketRow.service, sa.func.count()).where(
+                    TicketRow.day == day, TicketRow.status == WAITING)
+                .group_by(TicketRow.service)).all()
+        return {str(code): int(n) for code, n in rows}
 
     def set_status(self, ticket_id: str, status: str) -> None:
         """Update what the queue did with a ticket (from the server, via sync)."""

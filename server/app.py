@@ -37,6 +37,7 @@ from server.routes import (
     admin,
     console,
     kiosk_api,
+    kiosk_health,
     pages,
     public,
     registry_api,
@@ -189,6 +190,7 @@ def create_app(
                             headers=getattr(exc, "headers", None))
 
     app.include_router(kiosk_api.router)
+    app.include_router(kiosk_health.router)
     app.include_router(staff_api.router)
     app.include_router(public.router)
     app.include_router(ticket_page.router)

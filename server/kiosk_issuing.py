@@ -15,7 +15,7 @@ from server.domain.issuing import issue_online, issue_ticket
 from server.domain.records import NewTicket, TicketRequest, UploadResult
 from server.domain.refs import KioskRef, SiteRef, service_by_id
 from server.domain.storage import IdsTaken, get_existing
-from server.domain.uploads import upload_tickets
+from server.domain.uploads import kiosk_emergency_slot, upload_tickets
 from server.errors import QueueError
 from server.models import Counter, Site, Ticket
 from server.schemas import BatchItem, BatchOut, TicketIn, TicketOut
@@ -72,7 +72,8 @@ def store_one(state: ServerState, token: str, t: TicketIn, base: str, *,
     try:
         with state.db.session() as s:
             kiosk, site = authenticate(s, token)
-            ticket, created = issue_ticket(s, state.settings, site, kiosk, to_request(t))
+            ticket, created = issue_ticket(s, state.settings, site, kiosk, to_request(t),
+                                           kiosk_slot=kiosk_emergency_slot(token))
             return ticket_out(s, state, base, ticket, site, estimate=estimate), created
     except (IntegrityError, IdsTaken):
         pass
@@ -148,7 +149,8 @@ def store_batch(state: ServerState, token: str, tickets: list[TicketIn], base: s
     try:
         with state.db.session() as s:
             kiosk, site = authenticate(s, token)
-            done = upload_tickets(s, state.settings, site, kiosk, reqs)
+            done = upload_tickets(s, state.settings, site, kiosk, reqs,
+                                  kiosk_slot=kiosk_emergency_slot(token))
             results = [batch_item(s, state, base, site, str(t.id), r)
                        for t, r in zip(tickets, done, strict=True)]
     except (IntegrityError, IdsTaken):

@@ -111,6 +111,19 @@ class Kiosk(Base):
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
 
 
+class KioskHealth(Base):
+    """The last health report of a kiosk (printer, camera, alerts for staff), one row per
+    kiosk, replaced by each report."""
+
+    __tablename__ = "kiosk_health"
+
+    kiosk_id: Mapped[int] = mapped_column(sa.ForeignKey("kiosks.id"), primary_key=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(sa.DateTime)
+    printer: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    camera: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    alerts: Mapped[str] = mapped_column(sa.Text, default="")
+
+
 class User(Base):
     """A staff member: counter staff, manager or admin (argon2 password hash)."""
 

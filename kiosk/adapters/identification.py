@@ -283,7 +283,7 @@ def citizen_lookup(store: RegistryStore) -> CitizenLookup:
             return None
         group = info.priority_group if info.priority_group != "none" else None
         return CitizenInfo(info.id, info.display_name or info.full_name, info.date_of_birth,
-                           group)
+                           group, address_as=info.display_name or None)
 
     return lookup
 

@@ -2,7 +2,8 @@
 
 - ``StandaloneIssuer``: no server configured; the kiosk numbers tickets itself.
 - ``ServerIssuer``: online when the server answers within ``issue_timeout_s``, else from a
-  block of numbers leased earlier (written with the pattern the lease carries).
+  block of numbers leased earlier (written with the pattern the lease carries), else (with
+  ``emergency_slot``) from the kiosk's emergency series, so a number is always given.
 
 An issuer raises ``IssueError`` (``str(exc)`` is a message key for the screen) when no
 number can be given; any other exception is treated the same way by the app.
@@ -19,6 +20,7 @@ from config.sync import SyncSettings
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
 from kiosk.model import IssuedTicket, IssueTicket, qr_link
 from kiosk.tickets import ONLINE, TicketStore
+from ticketing.numbers import NumberError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +56,15 @@ class ServerIssuer:
     """Issue online when the server answers quickly, else from a leased block."""
 
     def __init__(self, client: QueueClient, store: TicketStore, settings: SyncSettings,
-                 on_offline: Callable[[], None] | None = None) -> None:
+                 on_offline: Callable[[], None] | None = None,
+                 emergency_slot: int | None = None) -> None:
         self.client = client
         self.store = store
         self.settings = settings
         self.on_offline = on_offline
+        #: this kiosk's slot of the emergency series (``ticketing.numbers.emergency_slot``
+        #: of its token); None: no emergency numbers (``NoNumberError`` instead)
+        self.emergency_slot = emergency_slot
 
     def __call__(self, request: IssueTicket) -> IssuedTicket:
         ticket_id = str(uuid.uuid4())
@@ -75,6 +81,14 @@ class ServerIssuer:
             ticket = self.store.issue_from_lease(
                 request.service, request.citizen_id, request.guest_key, request.priority
             )
+            if ticket is None and self.emergency_slot is not None:
+                log.warning("no leased number of %s left: emergency series", request.service)
+                try:
+                    ticket = self.store.issue_emergency(
+                        request.service, self.emergency_slot, request.citizen_id,
+                        request.guest_key, request.priority)
+                except NumberError as exc:
+                    raise NoNumberError(str(exc)) from None
             if ticket is None:
                 raise NoNumberError(
                     f"the queue server is unreachable and no leased number of service "

@@ -77,7 +77,7 @@ class QueueClient:
             if response.status_code == 401:
                 detail = "the kiosk token was refused: check sync.token (queue-server kiosk add)"
             raise ServerError(f"queue server: {detail}", response.status_code)
-        return response.json()
+        return response.json() if response.content else None
 
     def services(self) -> list[dict[str, Any]]:
         return self._call("GET", "/api/v1/services")
@@ -93,6 +93,11 @@ class QueueClient:
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/tickets/{ticket_id}")
+
+    def report_health(self, report: dict[str, Any]) -> None:
+        """Send the kiosk's health (``printer``, ``camera``: problem codes or None;
+        ``alerts``: lines for staff) to the console (``POST /api/v1/kiosk/health``)."""
+        self._call("POST", "/api/v1/kiosk/health", json=report)
 
     def citizen_today(self, citizen_id: int) -> dict[str, Any]:
         return self._call("GET", f"/api/v1/citizens/{citizen_ref(citizen_id)}/tickets/today")

@@ -25,7 +25,7 @@ from config.sync import SyncSettings
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
 from kiosk.model import IssuedTicket, RefusedUpload, Service, qr_link
-from kiosk.tickets import DONE, LEASED, ONLINE, WAITING, TicketStore
+from kiosk.tickets import DONE, EMERGENCY, LEASED, ONLINE, WAITING, TicketStore
 from ticketing.numbers import DEFAULT_PATTERN
 
 log = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class SyncWorker(threading.Thread):
         body = [{
             "id": p["id"], "service": p["service"], "priority": p["priority"],
             "citizen_id": citizen_ref(p.get("citizen_id")), "issued_at": p["issued_at"],
-            "number": p["number"] if p.get("source") == LEASED else None,
+            "number": p["number"] if p.get("source") in (LEASED, EMERGENCY) else None,
         } for _, p in tickets]
         try:
             answer = self.client.upload(body)

@@ -30,6 +30,7 @@ from kiosk.adapters.issuing import IssueError, Issuer
 from kiosk.adapters.printing import Printer, PrintJob, PrintOutcome
 from kiosk.adapters.recognition_worker import Recognition, RecognitionWorker
 from kiosk.camera import CameraStatus, CameraWorker
+from kiosk.events import EventLog
 from kiosk.model import IssuedTicket, RefusedUpload, Service
 from kiosk.ui.window import KioskWindow
 
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 TICK_MS = 200
 PUMP_MS = 15
+#: seconds between health reports when nothing changes (the console calls a kiosk silent
+#: after 10 minutes without one)
+HEALTH_EVERY_S = 120.0
 
 
 @dataclass
@@ -61,6 +65,10 @@ class Parts:
     #: reads a new ticket's number aloud (kiosk.adapters.speech.NumberSpeaker)
     speaker: Any = None
     staff: StaffGate | None = None  # staff login; None: staff mode unavailable
+    #: sends the kiosk's health ({printer, camera, alerts}) to the server's console
+    report_health: Callable[[dict[str, Any]], None] | None = None
+    #: the events log (``<data dir>/logs/events.jsonl``): each step of a visit
+    events: EventLog | None = None
 
 
 class KioskApp(QObject):
@@ -77,6 +85,7 @@ class KioskApp(QObject):
         self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
         self.window.ctx.services = self.services
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
+        self.window.ctx.daily_cap = settings.kiosk.daily_ticket_cap
         self.window.on_action = self._on_action
         self.window.staff.gate = parts.staff
         self.window.staff.login_timeout_s = settings.kiosk.staff_login_timeout_s
@@ -90,6 +99,9 @@ class KioskApp(QObject):
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
         self._lookup_pool = ThreadPoolExecutor(1, thread_name_prefix="lookup")
+        self._health_pool = ThreadPoolExecutor(1, thread_name_prefix="health")
+        self._health_sent: tuple[Any, ...] | None = None
+        self._health_at = float("-inf")
         self.alerts: list[flow.AlertStaff] = []
         #: tickets the server refused for good on upload (shown on the staff line)
         self.refused_uploads: list[RefusedUpload] = []
@@ -160,6 +172,7 @@ class KioskApp(QObject):
         self._issue_pool.shutdown(wait=True)
         self._print_pool.shutdown(wait=True)
         self._lookup_pool.shutdown(wait=False, cancel_futures=True)
+        self._health_pool.shutdown(wait=False, cancel_futures=True)
         if self.parts.translations is not None:
             self.parts.translations.uninstall()
 
@@ -261,6 +274,9 @@ class KioskApp(QObject):
             "continue_guest": lambda: flow.ContinueAsGuest(now),
             "pick": lambda: flow.PickService(now, str(value)),
             "ask_priority": lambda: flow.AskPriority(now),
+            "priority_yes": lambda: flow.ConfirmPriority(now, True),
+            "priority_no": lambda: flow.ConfirmPriority(now, False),
+            "show_my_tickets": lambda: flow.ShowMyTickets(now),
             "reprint": lambda: flow.Reprint(now, value if isinstance(value, str) else None),
             "done": lambda: flow.Done(now),
             "language": lambda: flow.SwitchLanguage(now, str(value)),
@@ -272,15 +288,48 @@ class KioskApp(QObject):
     @Slot()
     def _tick(self) -> None:
         self._handle(flow.Tick(self.clock()))
+        self._report_health()
+
+    # -- health: what staff must know reaches the server's console
+
+    def health(self) -> dict[str, Any]:
+        """The kiosk's health as reported to the server: problem codes and staff lines."""
+        camera = self.window.ctx.camera_state
+        return {"printer": self.window.ctx.printer_problem,
+                "camera": None if camera in ("running", "starting") else camera[:32],
+                "alerts": [line[:200] for line in self._staff_lines.values()][:10]}
+
+    def _report_health(self, force: bool = False) -> None:
+        """Send the health when it changed, or every ``HEALTH_EVERY_S`` (worker thread)."""
+        send = self.parts.report_health
+        if send is None:
+            return
+        report = self.health()
+        key = (report["printer"], report["camera"], tuple(report["alerts"]))
+        now = self.clock()
+        if not force and key == self._health_sent and now - self._health_at < HEALTH_EVERY_S:
+            return
+        self._health_sent, self._health_at = key, now
+
+        def post() -> None:
+            try:
+                send(report)
+            except Exception as exc:  # server down: the next change or period sends again
+                log.info("health report not sent: %s", exc)
+                self._health_sent = None
+        self._health_pool.submit(post)
 
     # -- effects
 
     def _handle(self, event: flow.Event) -> None:
+        before = self.flow.state
         try:
             effects = self.flow.handle(event)
         except Exception:  # a bug in a decision must not freeze the kiosk
             log.exception("flow failed on %s", type(event).__name__)
             effects = self.flow.reset(self.clock())
+        if self.parts.events is not None:
+            self.parts.events.flow_event(event, before, self.flow.state, effects)
         self._run(effects)
         if isinstance(event, flow.Identified) and self.flow.state == flow.IDENTIFIED and \
                 event.citizen is not None and self.parts.open_tickets is not None:
@@ -305,6 +354,8 @@ class KioskApp(QObject):
                 if self.parts.translations is not None:
                     self.parts.translations.switch(effect.language)
             elif isinstance(effect, flow.ShowScreen):
+                if effect.screen == flow.CHOOSE_SERVICE and self.parts.sync is None:
+                    self._count_waiting()
                 if self.window.current != "technician":
                     self.window.show_view(effect)
                 else:
@@ -318,6 +369,14 @@ class KioskApp(QObject):
                 log.warning("staff alert: %s (ticket %s)", effect.reason, effect.ticket_number)
                 self._staff_line(
                     "printer", f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
+
+    def _count_waiting(self) -> None:
+        """Standalone: people waiting per service, from the kiosk's own queue."""
+        try:
+            self.window.ctx.waiting = self.parts.store.waiting_counts()
+        except Exception:
+            log.exception("cannot count the waiting tickets")
+            self.window.ctx.waiting = {}
 
     def _issue(self, request: flow.IssueTicket) -> None:
         try:
@@ -357,6 +416,12 @@ class KioskApp(QObject):
         ticket_id, outcome = payload
         if outcome.ok:
             self._staff_line("printer", None)  # the printer works again
+        problem = None if outcome.ok else (outcome.reason or "printer_error")
+        if problem != self.window.ctx.printer_problem:
+            # The idle screen says it before the next citizen starts.
+            self.window.ctx.printer_problem = problem
+            if self.window.current == flow.IDLE:
+                self.window.refresh()
         self._handle(flow.PrintFinished(self.clock(), ticket_id, outcome.ok, outcome.reason))
 
     # -- the staff line

@@ -4,7 +4,8 @@ A screen never decides anything: ``render(view, ctx)`` shows what the flow said,
 touch calls ``on_action(name, value)`` (a plain callback, not a Qt signal: see
 docs/kiosk-app.md on PySide 6.12's ``emit``); the app turns it into a flow event. Actions:
 'take_without_face', 'continue', 'continue_guest', 'pick' (service code), 'ask_priority',
-'reprint' (ticket id or None), 'done'. Staff mode's screens are in ``kiosk/ui/staff/``.
+'reprint' (ticket id or None), 'done', 'show_my_tickets', 'priority_yes', 'priority_no'.
+Staff mode's screens are in ``kiosk/ui/staff/``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ class ScreenContext:
     camera_state: str = "no camera"
     recognition: bool = False
     portrait: bool = False
+    #: the printer's last failure reason ('paper_out'...), None while it prints
+    printer_problem: str | None = None
+    #: most numbers one person may take per day (``kiosk.daily_ticket_cap``)
+    daily_cap: int = 3
+    #: people waiting per service code, when known (standalone: the kiosk's own queue)
+    waiting: dict[str, int] = field(default_factory=dict)
+
+
+#: A symbol per service of the default catalogue (DejaVu Sans has them); others get a dot.
+SERVICE_ICONS = {"HT": "⚭", "CT": "✍", "DD": "⌂", "XD": "⚒", "KD": "⚖", "LD": "⚕",
+                 "TKQ": "✉"}
 
 
 def _label(name: str, wrap: bool = True, align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter
@@ -90,9 +102,10 @@ class IdleScreen(Screen):
         self.title = _label("title")
         self.prompt = _label("subtitle")
         self.notice = _label("notice")
+        self.printer = _label("notice")
         self.take = self.button("primary", "take_without_face")
         self.box.addStretch(1)
-        for w in (self.title, self.prompt, self.notice):
+        for w in (self.title, self.prompt, self.notice, self.printer):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.box.addWidget(self.take)
@@ -113,6 +126,9 @@ class IdleScreen(Screen):
             notice = text("no_recognition")
         self.notice.setText(notice or "")
         self.notice.setVisible(notice is not None)
+        # Said before anyone starts, so nobody learns it only after taking a number.
+        self.printer.setText(text("printer_down_idle"))
+        self.printer.setVisible(ctx.printer_problem is not None)
         self.take.setText(text("take_without_face"))
 
 
@@ -142,11 +158,13 @@ class _PersonScreen(Screen):
         self.body = _label("subtitle")
         self.notice = _label("notice")
         self.tickets_title = _label("info")
-        self.tickets = QVBoxLayout()
+        self.tickets = QGridLayout()
+        self.tickets.setSpacing(16)
+        self.show_tickets = self.button("secondary", "show_my_tickets")
         self.primary = BigButton("", "primary")
         self.priority = self.button("secondary", "ask_priority")
         self.cancel = self.button("secondary", "done")
-        for w in (self.title, self.body, self.notice, self.tickets_title):
+        for w in (self.title, self.body, self.notice, self.tickets_title, self.show_tickets):
             self.box.addWidget(w)
         self.box.addLayout(self.tickets)
         self.box.addStretch(1)
@@ -162,20 +180,29 @@ class _PersonScreen(Screen):
         _clear(self.tickets)
         self.tickets_title.setVisible(bool(tickets))
         self.tickets_title.setText(text("your_tickets"))
-        for t in tickets[:3]:
+        self.show_tickets.setVisible(view.open_count > 0 and not tickets)
+        self.show_tickets.setText(text("show_my_tickets", n=view.open_count))
+        # Side by side in landscape (up to three), stacked in portrait: each button gets a
+        # cell of its own, so they never overlap each other or "Take a number".
+        columns = 1 if ctx.portrait else min(max(len(tickets), 1), 3)
+        for i, t in enumerate(tickets[:3]):
             b = self.button("secondary", "reprint", t.id)
             b.setText(text("reprint_ticket", number=t.number,
                            service=self._service_name(t.service, ctx, view.language)))
-            self.tickets.addWidget(b)
+            self.tickets.addWidget(b, i // columns, i % columns)
 
     def _render_common(self, view: ShowScreen, ctx: ScreenContext) -> None:
         self._render_tickets(view.open_tickets, view, ctx)
         self.priority.setText(text("priority_on" if view.priority else "ask_priority"))
         self.priority.setEnabled(not view.priority)
         self.cancel.setText(text("cancel"))
-        message = view.message if view.message == "priority_asked" else None
+        message = None
+        if view.message == "priority_asked":
+            message = text("priority_asked")
+        elif view.cap_reached:
+            message = text("daily_cap_greeting", cap=ctx.daily_cap)
         self.notice.setVisible(message is not None)
-        self.notice.setText(text(message) if message else "")
+        self.notice.setText(message or "")
 
 
 class GreetingScreen(_PersonScreen):
@@ -186,7 +213,9 @@ class GreetingScreen(_PersonScreen):
         self.primary.clicked.connect(lambda: self.emit("continue"))
 
     def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
-        self.title.setText(text("hello_name", name=view.name or ""))
+        form = {"male": "hello_male", "female": "hello_female", "as_is": "hello_name"}.get(
+            view.form or "", "hello_neutral")
+        self.title.setText(text(form, name=view.name or ""))
         self.body.setText(text("priority_note"))
         self.body.setVisible(view.priority)
         self.primary.setText(text("take_number"))
@@ -242,7 +271,11 @@ class ServicesScreen(Screen):
         columns = 2 if ctx.portrait else (3 if count <= 6 else 4)
         for i, svc in enumerate(ctx.services.values()):
             tile = self.button("tile", "pick", svc.code)
-            tile.setText(f"{svc.prefix}\n{svc.name(view.language)}")
+            lines = [f"{SERVICE_ICONS.get(svc.code, '●')}  {svc.prefix}",
+                     svc.name(view.language)]
+            if svc.code in ctx.waiting:
+                lines.append(text("tile_waiting", n=ctx.waiting[svc.code]))
+            tile.setText("\n".join(lines))
             tile.setSizePolicy(tile.sizePolicy().horizontalPolicy(),
                                tile.sizePolicy().Policy.Expanding)
             self.grid.addWidget(tile, i // columns, i % columns)
@@ -250,6 +283,26 @@ class ServicesScreen(Screen):
         self.priority.setText(text("priority_on" if view.priority else "ask_priority"))
         self.priority.setEnabled(not view.priority)
         self.cancel.setText(text("cancel"))
+
+
+class ConfirmPriorityScreen(Screen):
+    """'Do you need priority?' with who it is for: yes / no (shown over any person screen)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.question = _label("subtitle")
+        self.yes = self.button("primary", "priority_yes")
+        self.no = self.button("secondary", "priority_no")
+        self.box.addStretch(1)
+        self.box.addWidget(self.question)
+        self.box.addStretch(1)
+        self.box.addWidget(self.yes)
+        self.box.addWidget(self.no)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        self.question.setText(text("confirm_priority"))
+        self.yes.setText(text("priority_yes"))
+        self.no.setText(text("priority_no"))
 
 
 class IssuingScreen(Screen):

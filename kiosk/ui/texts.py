@@ -20,6 +20,11 @@ TEXTS: dict[str, str] = {
         "Kiosk", "The camera is not available. You can still take a number."),
     "camera_reconnecting": QT_TRANSLATE_NOOP("Kiosk", "Reconnecting the camera…"),
     "no_recognition": QT_TRANSLATE_NOOP("Kiosk", "Face recognition is off on this kiosk."),
+    "printer_down_idle": QT_TRANSLATE_NOOP(
+        "Kiosk", "The ticket printer is out of order. You can still take a number: it is "
+        "shown on the screen, please note it down. Staff have been told."),
+    "out_of_order": QT_TRANSLATE_NOOP(
+        "Kiosk", "This kiosk is out of order at the moment. Please see the staff."),
     # guidance keys (from kiosk.flow.GUIDANCE_KEYS)
     "look_at_camera": QT_TRANSLATE_NOOP("Kiosk", "Please look at the camera"),
     "come_closer": QT_TRANSLATE_NOOP("Kiosk", "Please come a little closer"),
@@ -32,6 +37,20 @@ TEXTS: dict[str, str] = {
     "checking": QT_TRANSLATE_NOOP("Kiosk", "Checking your face…"),
     # greeting and guest
     "hello_name": QT_TRANSLATE_NOOP("Kiosk", "Hello, {name}!"),
+    "hello_male": QT_TRANSLATE_NOOP("Kiosk", "Hello, Mr {name}!"),
+    "hello_female": QT_TRANSLATE_NOOP("Kiosk", "Hello, Ms {name}!"),
+    "hello_neutral": QT_TRANSLATE_NOOP("Kiosk", "Hello, dear visitor {name}!"),
+    "show_my_tickets": QT_TRANSLATE_NOOP("Kiosk", "Show my numbers of today ({n})"),
+    "daily_cap_greeting": QT_TRANSLATE_NOOP(
+        "Kiosk", "You have taken the most numbers allowed today ({cap}). You can print one "
+        "of them again; for a new number please ask the staff."),
+    "confirm_priority": QT_TRANSLATE_NOOP(
+        "Kiosk", "Priority is for the elderly, people with disabilities, pregnant women and "
+        "people with a small child. The counter will check your papers. Do you need it?"),
+    "priority_yes": QT_TRANSLATE_NOOP("Kiosk", "Yes, I need priority"),
+    "priority_no": QT_TRANSLATE_NOOP("Kiosk", "No"),
+    "seconds_left": QT_TRANSLATE_NOOP(
+        "Kiosk", "Back to the start in {n} s. Touch the screen to stay."),
     "priority_note": QT_TRANSLATE_NOOP("Kiosk", "You will be served with priority."),
     "your_tickets": QT_TRANSLATE_NOOP("Kiosk", "Your numbers today (tap to print again):"),
     "reprint_ticket": QT_TRANSLATE_NOOP("Kiosk", "Print {number} again · {service}"),
@@ -45,6 +64,7 @@ TEXTS: dict[str, str] = {
     "continue_guest": QT_TRANSLATE_NOOP("Kiosk", "Continue as guest"),
     # services
     "choose_service": QT_TRANSLATE_NOOP("Kiosk", "Choose a service"),
+    "tile_waiting": QT_TRANSLATE_NOOP("Kiosk", "Waiting: {n}"),
     "ask_priority": QT_TRANSLATE_NOOP("Kiosk", "I need priority"),
     "priority_on": QT_TRANSLATE_NOOP("Kiosk", "Priority: yes"),
     "priority_asked": QT_TRANSLATE_NOOP(

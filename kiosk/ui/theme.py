@@ -13,6 +13,7 @@ ACCENT = "#ffd21f"       # yellow: primary actions (black text on it, contrast >
 ACCENT_TEXT = "#111111"
 WARN = "#ffb3b3"
 OK = "#9dff9d"
+DISABLED = "#c8b25a"     # a primary action not available yet (black text on it > 7:1)
 
 
 def unit(width: int, height: int) -> float:
@@ -29,6 +30,7 @@ def stylesheet(u: float) -> str:
     return f"""
     QWidget#kiosk {{ background: {BACKGROUND}; }}
     QWidget {{ color: {TEXT}; font-family: "DejaVu Sans"; font-size: {px(38)}px; }}
+    QLabel {{ background: {BACKGROUND}; }}
     QLabel#title {{ font-size: {px(64)}px; font-weight: bold; }}
     QLabel#subtitle {{ font-size: {px(46)}px; }}
     QLabel#centre {{ font-size: {px(32)}px; font-weight: bold; color: {ACCENT}; }}
@@ -44,20 +46,24 @@ def stylesheet(u: float) -> str:
     QPushButton {{ border-radius: {px(18)}px; padding: {px(18)}px; min-height: {px(110)}px; }}
     QPushButton[role="primary"] {{ background: {ACCENT}; border: none; }}
     QPushButton[role="primary"] QLabel {{ color: {ACCENT_TEXT}; font-size: {px(44)}px;
-                                          font-weight: bold; }}
+                                          font-weight: bold; background: {ACCENT}; }}
+    QPushButton[role="primary"]:disabled {{ background: {DISABLED}; }}
+    QPushButton[role="primary"] QLabel:disabled {{ background: {DISABLED}; }}
     QPushButton[role="secondary"] {{ background: {PANEL}; border: {px(3)}px solid {TEXT}; }}
-    QPushButton[role="secondary"] QLabel {{ font-size: {px(40)}px; }}
+    QPushButton[role="secondary"]:disabled {{ border-color: #8fa3c4; }}
+    QPushButton[role="secondary"] QLabel {{ font-size: {px(40)}px; background: {PANEL}; }}
     QPushButton[role="tile"] {{ background: #ffffff; border: none; }}
     QPushButton[role="tile"] QLabel {{ color: {ACCENT_TEXT}; font-size: {px(42)}px;
-                                       font-weight: bold; }}
+                                       font-weight: bold; background: #ffffff; }}
     QPushButton[role="lang"] {{ background: transparent; border: {px(3)}px solid {TEXT};
                                 min-height: {px(80)}px; padding: {px(8)}px; }}
     QPushButton[role="lang"] QLabel {{ font-size: {px(32)}px; }}
     QPushButton[role="lang"][selected="true"] {{ background: {ACCENT}; border-color: {ACCENT}; }}
-    QPushButton[role="lang"][selected="true"] QLabel {{ color: {ACCENT_TEXT};
+    QPushButton[role="lang"][selected="true"] QLabel {{ color: {ACCENT_TEXT}; background: {ACCENT};
                                                         font-weight: bold; }}
     QPushButton[role="key"] {{ background: {PANEL}; border: {px(3)}px solid {TEXT};
                                min-width: {px(150)}px; }}
-    QPushButton[role="key"] QLabel {{ font-size: {px(56)}px; font-weight: bold; }}
+    QPushButton[role="key"] QLabel {{ font-size: {px(56)}px; font-weight: bold;
+                                      background: {PANEL}; }}
     QPushButton:pressed {{ background: #ffffff; }}
     """

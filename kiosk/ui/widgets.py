@@ -42,7 +42,7 @@ class BigButton(QPushButton):
 
     def set_selected(self, selected: bool) -> None:
         self.setProperty("selected", "true" if selected else "false")
-        # The label's colour depends on the button's property: polish both.
+        # The label's colours depend on the button's property: restyle both.
         for w in (self, self.label):
             w.style().unpolish(w)
             w.style().polish(w)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kiosk import flow
 from kiosk.ui import theme
 from kiosk.ui.screens import (
+    ConfirmPriorityScreen,
     GreetingScreen,
     GuestScreen,
     GuidanceScreen,
@@ -37,6 +38,7 @@ from kiosk.ui.screens import (
     _label,
 )
 from kiosk.ui.staff.mode import StaffMode
+from kiosk.ui.texts import text
 from kiosk.ui.widgets import BigButton, PreviewLabel
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
 PREVIEW_SCREENS = (flow.IDLE, flow.GUIDANCE)
 TECHNICIAN = "technician"
+CONFIRM_PRIORITY = "confirm_priority"
 
 
 class _HotCorner(QObject):
@@ -110,8 +113,16 @@ class KioskWindow(QWidget):
         self.body.addWidget(self.preview, 0)
         self.body.addWidget(self.stack, 1)
         outer.addLayout(self.body, 1)
+        self.countdown = _label("info")
+        self.countdown.setContentsMargins(24, 0, 24, 8)
+        self.countdown.setVisible(False)
+        outer.addWidget(self.countdown)
+        # Staff and technician lines (English, device details): never shown to citizens;
+        # they go to the log, and to whoever sets ``staff_visible`` (staff mode).
         self.status = _label("status", align=Qt.AlignmentFlag.AlignLeft)
         self.status.setContentsMargins(24, 0, 24, 8)
+        self.status.setVisible(False)
+        self.staff_visible = False
         outer.addWidget(self.status)
 
         self.screens: dict[str, Screen] = {
@@ -119,7 +130,7 @@ class KioskWindow(QWidget):
             flow.IDENTIFIED: GreetingScreen(), flow.UNKNOWN: GuestScreen(),
             flow.CHOOSE_SERVICE: ServicesScreen(), flow.ISSUING: IssuingScreen(),
             flow.TICKET_SHOWN: TicketScreen(), flow.PRINT_FAILED: PrintFailedScreen(),
-            TECHNICIAN: StaffMode(),
+            CONFIRM_PRIORITY: ConfirmPriorityScreen(), TECHNICIAN: StaffMode(),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
@@ -178,11 +189,14 @@ class KioskWindow(QWidget):
         """Present the flow's view."""
         self.view = view
         self.current = view.screen
-        screen = self.screens[view.screen]
+        screen = self.screens[CONFIRM_PRIORITY if view.confirm_priority else view.screen]
         screen.render(view, self.ctx)
         self.stack.setCurrentWidget(screen)
         self.lang_vi.set_selected(view.language == "vi")
         self.lang_en.set_selected(view.language == "en")
+        left = view.seconds_left
+        self.countdown.setText(text("seconds_left", n=left) if left is not None else "")
+        self.countdown.setVisible(left is not None)
         self._update_preview_visibility()
 
     def refresh(self) -> None:
@@ -193,8 +207,12 @@ class KioskWindow(QWidget):
             self.show_view(self.view)
 
     def _update_preview_visibility(self) -> None:
-        self.preview.setVisible(self.current in PREVIEW_SCREENS and self._has_frame and
-                                self.ctx.camera_state == "running")
+        show = self.current in PREVIEW_SCREENS and self._has_frame and \
+            self.ctx.camera_state == "running"
+        if not show:
+            # Forget the last picture: the next person must not see the previous visitor.
+            self.preview.clear()
+        self.preview.setVisible(show)
 
     def set_camera_state(self, state: str, message: str) -> None:
         self.ctx.camera_state = state
@@ -211,7 +229,11 @@ class KioskWindow(QWidget):
         # Technicians' and staff's line, shown only while something needs them.
         lines = [line for line in (self._alert_line, self._camera_line) if line]
         self.status.setText("\n".join(lines))
-        self.status.setVisible(bool(lines))
+        self.status.setVisible(bool(lines) and self.staff_visible)
+
+    def staff_text(self) -> str:
+        """The staff and technician lines (for staff mode; never shown to citizens)."""
+        return self.status.text()
 
     def show_frame(self, image: np.ndarray, seq: int) -> None:
         if not self._has_frame:

@@ -25,6 +25,7 @@ from server.domain.storage import (
 )
 from server.errors import Invalid, QueueError
 from server.models import Kiosk, Lease, Site, Ticket, utcnow
+from ticketing.numbers import emergency_slot_of
 from ticketing.status import TicketStatus
 
 # ``QueueError.reason`` codes of an offline ticket refused for good (see docs/server-api.md).
@@ -139,6 +140,7 @@ def issue_ticket(
     req: TicketRequest,
     *,
     now: dt.datetime | None = None,
+    kiosk_slot: int | None = None,
 ) -> tuple[Ticket, bool]:
     """Store one ticket; return it and whether it was created (False: already stored).
 
@@ -174,7 +176,8 @@ def issue_ticket(
             Lease.first_seq <= seq, Lease.last_seq >= seq,
         ).limit(1)
     )
-    if lease is None:
+    emergency = kiosk_slot is not None and emergency_slot_of(seq) == kiosk_slot
+    if lease is None and not emergency:
         raise QueueError(
             f"number {number_of(settings, service, seq)} of {day} is not in a lease "
             "of this kiosk", 409, reason=NOT_LEASED)
@@ -194,7 +197,7 @@ def issue_ticket(
         received_at=now, recalls=0,
     )
     session.execute(sa.insert(Ticket.__table__), values)
-    session.execute(INSERT_EVENTS, issued_event(values, "offline"))
+    session.execute(INSERT_EVENTS, issued_event(values, "emergency" if emergency else "offline"))
     queue_changed(session, service.id, day, +1)
     return NewTicket(**values), True
 

@@ -30,7 +30,12 @@ from server.domain.storage import (
 )
 from server.errors import Invalid, QueueError
 from server.models import Kiosk, Lease, Site, Ticket, utcnow
+from ticketing.numbers import emergency_slot, emergency_slot_of
 from ticketing.status import TicketStatus
+
+#: timeline detail of a ticket the kiosk numbered in its emergency slot (server unreachable,
+#: no leased number left): staff see it as such
+EMERGENCY = "emergency"
 
 
 def upload_tickets(
@@ -41,6 +46,7 @@ def upload_tickets(
     reqs: list[TicketRequest],
     *,
     now: dt.datetime | None = None,
+    kiosk_slot: int | None = None,
 ) -> list[UploadResult]:
     """Store a batch of tickets (idempotent by id), one result per request, in order.
 
@@ -48,6 +54,10 @@ def upload_tickets(
     the kiosk's leases and the numbers already used, then one multi-row insert. Tickets
     without a number are numbered one by one, like online issuing. The caller retries the
     batch one ticket at a time if a concurrent upload makes the bulk insert conflict.
+
+    A number of the emergency series (``ticketing.numbers``) needs no lease: it is accepted
+    when it lies in ``kiosk_slot``, the slot of the uploading kiosk's token, and its
+    timeline event says "emergency".
     """
     now = now or utcnow()
     ids = [str(r.id) for r in reqs]
@@ -107,9 +117,12 @@ def upload_tickets(
                     Ticket.number_service_id == service_id, Ticket.day == day,
                     Ticket.seq >= min(seqs), Ticket.seq <= max(seqs))))
         rows = []
+        emergency_ids: set[str] = set()
         for i, req, service, issued_at, day, seq in pending:
             number = number_of(settings, service, seq)
-            if not any(a <= seq <= b for a, b in leases[(service.id, day)]):
+            slot = emergency_slot_of(seq)
+            emergency = slot is not None and slot == kiosk_slot
+            if not emergency and not any(a <= seq <= b for a, b in leases[(service.id, day)]):
                 results[i] = UploadResult("rejected", 409, error=f"number {number} of {day} "
                                           "is not in a lease of this kiosk", reason=NOT_LEASED)
                 continue
@@ -126,11 +139,20 @@ def upload_tickets(
                 received_at=now, recalls=0,
             )
             rows.append(values)
+            if emergency:
+                emergency_ids.add(ids[i])
             results[i] = UploadResult("created", 201, NewTicket(**values))
         for chunk in chunks(rows):
             session.execute(sa.insert(Ticket), chunk)
-            session.execute(INSERT_EVENTS, [issued_event(row, "offline") for row in chunk])
+            session.execute(INSERT_EVENTS, [
+                issued_event(row, EMERGENCY if row["id"] in emergency_ids else "offline")
+                for row in chunk])
         joined = collections.Counter((row["service_id"], row["day"]) for row in rows)
         bump_sequences(session, {key: (0, n) for key, n in joined.items()})
     return [r for r in results if r is not None]
 
+
+
+def kiosk_emergency_slot(token: str) -> int:
+    """The emergency slot of the kiosk holding ``token`` (the same the kiosk computes)."""
+    return emergency_slot(token)

@@ -23,6 +23,7 @@ from server.domain.counters import (
 from server.errors import QueueError
 from server.models import Counter, Service, Site, Ticket, User, utcnow
 from server.routes.flash import clear_flash, read_flash, set_flash
+from server.routes.kiosk_health import health_lines
 from server.routes.pages import check_csrf, optional_user, page_user, render
 from server.staff_actions import perform
 from server.state import state_of
@@ -109,7 +110,8 @@ def console_index(request: Request) -> HTMLResponse:
         if user.site_id is not None:
             stmt = stmt.where(Counter.site_id == user.site_id)
         counters = [(c, [x.code for x in c.services if x.active]) for c in s.scalars(stmt)]
-    return render(request, "console_index.html", user=user, counters=counters)
+        kiosks = health_lines(s, user.site_id)
+    return render(request, "console_index.html", user=user, counters=counters, kiosks=kiosks)
 
 
 @router.get("/console/{counter_id}", response_class=HTMLResponse)

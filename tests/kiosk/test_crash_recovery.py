@@ -67,6 +67,8 @@ def test_ticket_committed_before_a_crash_is_reprinted_not_duplicated(qtbot, tmp_
         app._handle(flow.Identified(time.monotonic(), flow.CitizenInfo(7, "Chị Lan"), mine,
                                     len(mine)))
         greeting = app.window.screens[flow.IDENTIFIED]
+        qtbot.waitUntil(lambda: greeting.show_tickets.isVisible(), timeout=2000)
+        qtbot.mouseClick(greeting.show_tickets, Qt.MouseButton.LeftButton)  # issue 12: a tap
         qtbot.waitUntil(lambda: greeting.tickets.count() == 1, timeout=2000)
         reprint = greeting.tickets.itemAt(0).widget()
         assert "A001" in reprint.text()

@@ -111,17 +111,21 @@ def test_face_lost_in_idle_does_nothing(m: f.CitizenFlow) -> None:
 # ---------------------------------------------------------------- identified / unknown
 
 
-def test_identified_from_idle_or_guidance_greets_by_display_name(m: f.CitizenFlow) -> None:
+def test_identified_from_idle_or_guidance_greets_by_given_name_only(m: f.CitizenFlow) -> None:
+    # Issue 12: no full name in the title, the given name (last word) with a form of address.
     m.handle(f.FaceSeen(0, "too_far"))
     eff = m.handle(f.Identified(1, ALICE))
     assert m.state == f.IDENTIFIED
     shown = one(eff, f.ShowScreen)
-    assert shown.name == "Chị Lan" and shown.priority is False
+    assert shown.name == "Lan" and shown.priority is False and shown.form is None
 
 
 def test_greeting_offers_open_tickets_of_today_for_reprint(m: f.CitizenFlow) -> None:
     open_t, done_t = ticket("t1"), ticket("t2", "DD", "B004", waiting=False)
     eff = m.handle(f.Identified(0, ALICE, (open_t, done_t), 2))
+    assert one(eff, f.ShowScreen).open_tickets == ()  # issue 12: only after a tap
+    assert one(eff, f.ShowScreen).open_count == 1
+    eff = m.handle(f.ShowMyTickets(0.5))
     assert one(eff, f.ShowScreen).open_tickets == (open_t,)
     eff = m.handle(f.Reprint(1, "t1"))
     assert m.state == f.TICKET_SHOWN
@@ -186,7 +190,10 @@ def test_greeting_and_guest_screens_time_out_without_touch(m: f.CitizenFlow,
                                                            start: str) -> None:
     m.handle(f.Identified(0, ALICE) if start == "identified" else f.Unknown(0))
     m.handle(f.AskPriority(10))  # a touch restarts the wait
-    assert m.handle(f.Tick(39.9)) == []
+    m.handle(f.Identified(39.5, ALICE) if start == "identified" else f.Unknown(39.5))
+    # issue 12: a countdown shows before the timeout, the screen stays
+    assert screens(m.handle(f.Tick(39.9))) in ([], [start])
+    assert m.state == start
     assert screens(m.handle(f.Tick(40))) == [f.IDLE]
 
 
@@ -301,7 +308,9 @@ def test_tickets_issued_in_the_session_count_towards_hoarding(m: f.CitizenFlow) 
 
 def test_services_screen_times_out(m: f.CitizenFlow) -> None:
     to_services(m)  # last touch at 1
-    assert m.handle(f.Tick(45.9)) == []
+    m.handle(f.FaceSeen(45.5, "no_face"))  # still there (looking down at the screen)
+    assert screens(m.handle(f.Tick(45.9))) in ([], [f.CHOOSE_SERVICE])  # countdown only
+    assert m.state == f.CHOOSE_SERVICE
     assert screens(m.handle(f.Tick(46))) == [f.IDLE]
 
 
@@ -356,7 +365,10 @@ def test_priority_from_age_counts_the_birthday(m: f.CitizenFlow) -> None:
 
 def test_priority_button_asks_for_priority(m: f.CitizenFlow) -> None:
     m.handle(f.TakeNumberWithoutFace(0))
-    eff = m.handle(f.AskPriority(1))
+    eff = m.handle(f.AskPriority(1))  # issue 12: asks for a confirmation first
+    assert one(eff, f.ShowScreen).confirm_priority is True
+    assert one(eff, f.ShowScreen).priority is False
+    eff = m.handle(f.ConfirmPriority(1.5, True))
     assert one(eff, f.ShowScreen).priority is True
     assert one(m.handle(f.PickService(2, "HT")), f.IssueTicket).priority is True
 
@@ -376,7 +388,7 @@ def test_issued_ticket_is_printed_and_shown(m: f.CitizenFlow) -> None:
     shown = one(eff, f.ShowScreen)
     assert shown.screen == f.TICKET_SHOWN and shown.ticket == tk and shown.printing
     pr = one(eff, f.PrintTicket)
-    assert pr.ticket == tk and pr.greeting_name == "Chị Lan" and pr.language == "vi"
+    assert pr.ticket == tk and pr.greeting_name == "Lan" and pr.language == "vi"
 
 
 def test_ticket_screen_returns_to_idle_after_show_number_s(m: f.CitizenFlow) -> None:
@@ -445,7 +457,8 @@ def test_reprint_after_failure_prints_again(m: f.CitizenFlow) -> None:
 def test_print_failed_screen_times_out_and_done_leaves(m: f.CitizenFlow) -> None:
     tk = to_ticket(m)
     m.handle(f.PrintFinished(4, tk.id, False, "offline"))
-    assert m.handle(f.Tick(63.9)) == []
+    assert screens(m.handle(f.Tick(63.9))) in ([], [f.PRINT_FAILED])  # countdown only
+    assert m.state == f.PRINT_FAILED
     assert screens(m.handle(f.Tick(64))) == [f.IDLE]
     tk = to_ticket(m, t=100)
     m.handle(f.PrintFinished(104, tk.id, False, "offline"))
@@ -489,3 +502,102 @@ class FakeResult:  # the shape of recognition.engine.IdentifyResult
 ])
 def test_recognition_results_become_events(result: FakeResult, kind: type) -> None:
     assert type(f.event_from_result(result, 1.0)) is kind
+
+
+# ---------------------------------------------------------------- issue 12: privacy
+
+
+@pytest.mark.parametrize("screen", [f.IDENTIFIED, f.UNKNOWN, f.CHOOSE_SERVICE])
+def test_person_screens_go_idle_once_the_face_is_gone(m: f.CitizenFlow, screen: str) -> None:
+    m.handle(f.Identified(0, ALICE) if screen != f.UNKNOWN else f.Unknown(0))
+    if screen == f.CHOOSE_SERVICE:
+        m.handle(f.Continue(0.5))
+    m.handle(f.FaceSeen(1, "blurry"))  # still there
+    m.handle(f.Tick(2.9))
+    assert m.state == screen
+    eff = m.handle(f.Tick(3.0))  # face_lost_s = 2 after the last face at 1
+    assert screens(eff) == [f.IDLE] and m.session.citizen is None
+
+
+def test_a_screen_taken_without_face_is_not_ended_by_the_camera(m: f.CitizenFlow) -> None:
+    m.handle(f.TakeNumberWithoutFace(0))
+    m.handle(f.Tick(10))
+    assert m.state == f.CHOOSE_SERVICE
+
+
+def test_the_next_citizen_does_not_keep_the_previous_greeting(m: f.CitizenFlow) -> None:
+    m.handle(f.Identified(0, ALICE))
+    m.handle(f.Identified(1, ELDER))  # Alice left, the next person stepped in
+    m.handle(f.Identified(2.5, ELDER))
+    eff = m.handle(f.Tick(2.5))
+    assert screens(eff) == [f.IDLE]
+    eff = m.handle(f.Identified(2.7, ELDER))
+    assert m.state == f.IDENTIFIED and one(eff, f.ShowScreen).name == "Hùng"
+
+
+def test_form_of_address_comes_from_sex_and_name_is_the_given_name(m: f.CitizenFlow) -> None:
+    lady = f.CitizenInfo(12, "Nguyễn Thị Minh Khai", None, None, "female")
+    shown = one(m.handle(f.Identified(0, lady)), f.ShowScreen)
+    assert (shown.name, shown.form) == ("Khai", "female")
+    assert "Nguyễn" not in repr(shown)
+
+
+def test_given_name_and_sex_helpers() -> None:
+    assert model.given_name("  Trần   Văn  Bình ") == "Bình" and model.given_name("") == ""
+    assert model.sex_from_id_number("079203001234") == "male"     # 2: male, 2000s
+    assert model.sex_from_id_number("001186001234") == "female"   # 1: female, 1900s
+    assert model.sex_from_id_number("12345") is None
+    assert model.sex_from_text("Nữ") == "female" and model.sex_from_text("Nam") == "male"
+    assert model.sex_from_text("?") is None
+
+
+def test_language_chosen_on_idle_goes_back_to_the_default(m: f.CitizenFlow) -> None:
+    m.handle(f.SwitchLanguage(0, "en"))
+    assert m.language == "en"
+    assert m.handle(f.Tick(29)) == []
+    eff = m.handle(f.Tick(30))  # greeting_timeout_s without a touch or a face
+    assert one(eff, f.SetLanguage).language == "vi" and m.language == "vi"
+
+
+def test_countdown_before_a_timeout_and_a_touch_clears_it(m: f.CitizenFlow) -> None:
+    m.handle(f.TakeNumberWithoutFace(0))
+    assert m.handle(f.Tick(30)) == []
+    eff = m.handle(f.Tick(35.2))  # 9.8 s left of 45
+    assert one(eff, f.ShowScreen).seconds_left == 10
+    assert m.handle(f.Tick(35.5)) == []  # same whole second: nothing new
+    assert one(m.handle(f.Tick(40.1)), f.ShowScreen).seconds_left == 5
+    eff = m.handle(f.AskPriority(41))
+    assert one(eff, f.ShowScreen).seconds_left is None
+
+
+def test_priority_confirmation_can_be_cancelled(m: f.CitizenFlow) -> None:
+    m.handle(f.TakeNumberWithoutFace(0))
+    m.handle(f.AskPriority(1))
+    eff = m.handle(f.ConfirmPriority(2, False))
+    shown = one(eff, f.ShowScreen)
+    assert shown.priority is False and shown.confirm_priority is False
+    assert one(m.handle(f.PickService(3, "HT")), f.IssueTicket).priority is False
+
+
+def test_daily_cap_is_said_on_the_greeting(m: f.CitizenFlow) -> None:
+    tickets = tuple(ticket(f"t{i}", waiting=False) for i in range(3))
+    shown = one(m.handle(f.Identified(0, ALICE, tickets, 3)), f.ShowScreen)
+    assert shown.cap_reached is True
+    m2 = f.CitizenFlow(S, model.services_from_settings(S), today=lambda: TODAY)
+    assert one(m2.handle(f.Identified(0, ALICE, (), 2)), f.ShowScreen).cap_reached is False
+
+
+def test_the_name_staff_chose_is_used_as_is(m: f.CitizenFlow) -> None:
+    lin = f.CitizenInfo(13, "Anh Lin", None, None, address_as="Anh Lin")
+    shown = one(m.handle(f.Identified(0, lin)), f.ShowScreen)
+    assert (shown.name, shown.form) == ("Anh Lin", "as_is")
+
+
+def test_same_service_again_says_so_and_reprints_with_its_priority(m: f.CitizenFlow) -> None:
+    old = ticket("t5", "HT", "A005", priority=True)
+    m.handle(f.Identified(0, ALICE, (old,), 1))
+    m.handle(f.Continue(1))
+    eff = m.handle(f.PickService(2, "HT"))
+    assert one(eff, f.PrintTicket).ticket.priority is True
+    shown = one(eff, f.ShowScreen)
+    assert shown.message == "reprinted" and shown.ticket.number == "A005"

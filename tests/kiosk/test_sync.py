@@ -236,3 +236,60 @@ def test_a_batch_refused_as_a_whole_is_split_and_only_the_bad_ticket_is_kept_ref
     assert [(r.ticket_id, r.number) for r in store.refused_uploads()] == [(bad.id, "X001")]
     assert good.id not in store.unsent_ticket_ids()
     client.close()
+
+
+# -- issue 12: a number always, even from a kiosk that never reached its server
+
+
+def test_a_kiosk_that_never_reached_its_server_issues_emergency_numbers_the_server_accepts(
+    server: QueueServerProcess, store: TicketStore, tmp_path: Path
+) -> None:
+    import sqlalchemy as sa
+
+    from kiosk.tickets import EMERGENCY, TicketRow
+    from ticketing.numbers import emergency_seq, emergency_slot, is_emergency_seq
+
+    token = server.add_kiosk()
+    other = server.add_kiosk("kiosk-2")
+    server.stop()  # before the kiosk's first contact: no catalogue, no lease
+    client = QueueClient(server.url, token, timeout_s=2.0)
+    slot = emergency_slot(token)
+    issuer = ServerIssuer(client, store, settings(), emergency_slot=slot)
+    first = issuer(IssueTicket("HT", 7, None, True))
+    second = issuer(IssueTicket("HT", None, "g1", False))
+    assert first.number == f"A{emergency_seq(slot, 1)}"
+    assert second.number == f"A{emergency_seq(slot, 2)}"
+    assert first.priority is True
+    with store.sessions() as session:
+        assert session.scalar(sa.select(TicketRow.source).where(
+            TicketRow.id == first.id)) == EMERGENCY
+    assert store.outbox_backlog() == 2  # kept until the server comes back
+
+    server.start()
+    worker = SyncWorker(client, store, settings(), tmp_path)
+    for _ in range(5):
+        worker.step()
+        if store.outbox_backlog() == 0:
+            break
+    assert store.outbox_backlog() == 0 and store.refused_uploads() == []
+    on_server = server_ticket(server, token, first.id)
+    assert on_server["number"] == first.number and on_server["priority"] is True
+    # The server's own numbers go on from 1 (after the 5 leased by the sync): no collision.
+    online = issuer(IssueTicket("HT", None, None, False))
+    assert online.number == "A006" and not is_emergency_seq(int(online.number[1:]))
+    # Staff see these tickets as emergency ones (their timeline says so).
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'queue.db'}")
+    with engine.connect() as conn:
+        details = dict(conn.execute(sa.text(
+            "select ticket_id, detail from ticket_events where kind = 'issued'")).all())
+    engine.dispose()
+    assert details[first.id] == "emergency" and details[online.id] != "emergency"
+    # Another kiosk cannot upload numbers of this kiosk's slot.
+    if emergency_slot(other) != slot:
+        stolen = httpx.post(f"{server.url}/api/v1/tickets/batch",
+                            headers={"Authorization": f"Bearer {other}"},
+                            json={"tickets": [{"id": "5d2c4c1e-8f0b-4c59-9a53-2f4b8f1e0c11",
+                                               "service": "HT",
+                                               "number": f"A{emergency_seq(slot, 3)}"}]})
+        assert stolen.json()["results"][0]["result"] == "rejected"
+    client.close()

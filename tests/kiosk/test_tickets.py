@@ -202,3 +202,24 @@ def test_an_older_database_gets_the_columns_added_since(db_url: str, clock: Cloc
         assert store.pending_outbox() == [] and store.outbox_backlog() == 0
     finally:
         engine.dispose()
+
+
+def test_standalone_tickets_know_the_people_ahead_and_the_waiting_counts(tmp_path) -> None:
+    """Issue 12: people waiting on the tiles and ahead on the ticket, from the kiosk's own
+    queue when there is no server."""
+    from kiosk.db import make_sessionmaker
+    from kiosk.model import Service
+    from kiosk.schema import make_engine
+    from kiosk.tickets import DONE, TicketStore
+
+    store = TicketStore(make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'k.db'}")),
+                        [Service("HT", "A", "Hộ tịch", "Civil status"),
+                         Service("CT", "B", "Chứng thực", "Certification")])
+    first = store.issue_standalone("HT")
+    second = store.issue_standalone("HT")
+    store.issue_standalone("CT")
+    assert (first.people_ahead, second.people_ahead) == (0, 1)
+    assert store.waiting_counts() == {"HT": 2, "CT": 1}
+    store.set_status(first.id, DONE)
+    assert store.waiting_counts()["HT"] == 1
+    assert store.issue_standalone("HT").people_ahead == 1

@@ -128,7 +128,9 @@ def test_printer_failure_keeps_the_number_on_screen_and_reprints(kiosk_factory) 
     failed = k.screen(flow.PRINT_FAILED)
     assert failed.number.text() == "B001"
     assert [a.ticket_number for a in k.app.alerts] == ["B001"]
-    assert "B001" in k.window.status.text() and k.window.status.isVisible()  # for staff
+    # for staff (staff mode and the log), never on the citizen's screen (issue 12)
+    assert "B001" in k.window.staff_text() and not k.window.status.isVisible()
+    assert k.window.ctx.printer_problem == "offline"
     k.parts.printer = ServicePrinter(k.settings, k.tickets_dir.parent)  # paper back in
     k.click(failed.again)
     k.wait_for(flow.TICKET_SHOWN)

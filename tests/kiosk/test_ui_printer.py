@@ -46,7 +46,9 @@ def test_the_printer_receives_the_rendered_ticket(qtbot, tmp_path: Path) -> None
             app.shutdown()
     expected = TicketPrinter(settings.printer, tmp_path).render(Ticket(
         centre_name=settings.kiosk.centre_name, service_name="Chứng thực", number="B001",
-        issued_at=issued.issued_at, language="vi"))
+        issued_at=issued.issued_at, language="vi",
+        people_ahead=issued.people_ahead))  # standalone tickets know it (issue 12)
+    assert issued.people_ahead == 0
     assert received.size == expected.size
     assert ImageChops.difference(received.convert("L"), expected.convert("L")).getbbox() is None
 

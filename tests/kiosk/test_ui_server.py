@@ -113,12 +113,15 @@ def test_a_ticket_finished_at_the_server_no_longer_blocks_a_new_one(qtbot, tmp_p
         qtbot.mouseClick(window.screens[flow.TICKET_SHOWN].done, Qt.MouseButton.LeftButton)
         # The same citizen comes back: the greeting offers the waiting ticket...
         identify()
+        qtbot.waitUntil(lambda: greeting.show_tickets.isVisible(), timeout=5000)
+        qtbot.mouseClick(greeting.show_tickets, Qt.MouseButton.LeftButton)  # only after a tap
         qtbot.waitUntil(lambda: greeting.tickets.count() == 1, timeout=5000)
         # ... until the server says it is no longer open (here: cancelled by staff).
         httpx.post(f"{server.url}/api/v1/tickets/{first.id}/cancel", headers=headers)
         qtbot.mouseClick(greeting.cancel, Qt.MouseButton.LeftButton)
         identify()
-        qtbot.waitUntil(lambda: greeting.tickets.count() == 0, timeout=10_000)
+        qtbot.waitUntil(lambda: greeting.tickets.count() == 0 and window.view.open_count == 0,
+                        timeout=10_000)
         qtbot.mouseClick(greeting.primary, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
         qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code],
@@ -157,9 +160,60 @@ def test_a_ticket_the_server_refuses_shows_on_the_staff_line(qtbot, tmp_path: Pa
         server.start()
         qtbot.waitUntil(lambda: "refused" in app.window.status.text(), timeout=20_000)
         assert offline.number in app.window.status.text()
-        assert app.window.status.isVisible()
+        assert not app.window.status.isVisible()  # staff mode only (issue 12)
         assert [r.ticket_id for r in app.parts.store.refused_uploads()] == [offline.id]
         assert app.parts.store.outbox_backlog() == 0
     finally:
         app.shutdown()
         server.stop()
+
+
+def test_the_kiosks_alerts_reach_the_servers_console(qtbot, tmp_path: Path, server) -> None:
+    """Issue 12: 'staff have been told' is true: the printer failure and the missing camera
+    reach the server as the kiosk's health report, shown on the console's index page; the
+    idle screen tells the next citizen before they start."""
+    import sqlalchemy as sa
+
+    from tests.support.queue_server import free_port
+
+    token = server.add_kiosk("Máy tầng 1")
+    settings = Settings.model_validate({
+        "camera": {"source": str(tmp_path / "none.mp4")},
+        "printer": {"url": f"tcp://127.0.0.1:{free_port()}", "connect_timeout_s": 1.0},
+        "sync": {"server_url": server.url, "token": token, "interval_s": 0.2,
+                 "issue_timeout_s": 1.0, "request_timeout_s": 2.0},
+    })
+    (tmp_path / "kiosk").mkdir()
+    app = start_kiosk(qtbot, KioskContext(tmp_path / "kiosk", settings), size=(1080, 1920),
+                      recognition=False)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'queue.db'}")
+
+    def reported() -> dict | None:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(
+                "select printer, camera, alerts from kiosk_health")).mappings().first()
+        return dict(row) if row else None
+
+    try:
+        qtbot.waitUntil(lambda: (reported() or {}).get("camera") == "no camera",
+                        timeout=10_000)
+        window = app.window
+        qtbot.waitUntil(lambda: len(app.services) > 0, timeout=10_000)
+        qtbot.mouseClick(window.screens[flow.IDLE].take, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=2000)
+        code = next(iter(app.services))
+        qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].tiles[code],
+                         Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.PRINT_FAILED, timeout=20_000)
+        qtbot.waitUntil(lambda: (reported() or {}).get("printer") is not None,
+                        timeout=10_000)
+        row = reported()
+        assert row is not None and "printer" in row["alerts"]
+        qtbot.mouseClick(window.screens[flow.PRINT_FAILED].done, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.IDLE, timeout=2000)
+        idle = window.screens[flow.IDLE]
+        assert idle.printer.isVisible() and "Máy in phiếu đang hỏng" in idle.printer.text()
+        assert not window.status.isVisible()  # the technician's line is not for citizens
+    finally:
+        engine.dispose()
+        app.shutdown()

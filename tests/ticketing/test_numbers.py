@@ -44,3 +44,26 @@ def test_a_number_of_another_pattern_or_service_is_refused() -> None:
 def test_bad_patterns_are_refused_with_the_reason(pattern: str, message: str) -> None:
     with pytest.raises(NumberError, match=message):
         check_pattern(pattern)
+
+
+def test_emergency_series_is_per_kiosk_and_outside_the_servers_numbers() -> None:
+    from ticketing.numbers import (
+        EMERGENCY_FIRST,
+        emergency_seq,
+        emergency_slot,
+        emergency_slot_of,
+        is_emergency_seq,
+    )
+
+    slot = emergency_slot("token-of-kiosk-1")
+    assert slot == emergency_slot("token-of-kiosk-1") and 0 <= slot < 99
+    seq = emergency_seq(slot, 17)
+    assert seq == EMERGENCY_FIRST + 1000 * slot + 17 and is_emergency_seq(seq)
+    assert emergency_slot_of(seq) == slot and emergency_slot_of(12) is None
+    assert not is_emergency_seq(999) and not is_emergency_seq(EMERGENCY_FIRST)
+    assert format_number(DEFAULT_PATTERN, "A", seq, "HT") == f"A{seq}"
+    assert parse_number(DEFAULT_PATTERN, "A", "HT", f"A{seq}") == seq  # the server reads it
+    with pytest.raises(NumberError):
+        emergency_seq(slot, 1000)
+    with pytest.raises(NumberError):
+        emergency_seq(99, 1)

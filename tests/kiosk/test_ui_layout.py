@@ -1,0 +1,97 @@
+"""Every citizen screen, at four screen sizes and in both languages, with three open tickets:
+no visible controls overlap or are cut off, and every text reaches WCAG AA contrast
+(``tests/support/screen_check.py``). Screenshots go to ``var/screens/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import cv2
+import pytest
+
+from config.kiosk import KioskSettings
+from kiosk import flow, model
+from kiosk.ui.i18n import Translations, compile_translations
+from kiosk.ui.window import KioskWindow
+from tests.support.screen_check import contrast_problems, layout_problems
+
+SIZES = [(1920, 1080), (1280, 720), (1080, 1920), (768, 1366)]
+SERVICES = model.services_from_settings(KioskSettings())
+SCREENS_DIR = Path(__file__).resolve().parents[2] / "var" / "screens"
+TICKET = flow.IssuedTicket("t1", "KD", "D012", True, datetime(2026, 11, 27, 9, 5),
+                           people_ahead=4, counters="3, 4")
+OPEN = tuple(
+    flow.IssuedTicket(f"t{i}", svc.code, f"{svc.prefix}00{i}", False,
+                      datetime(2026, 11, 27, 8, 40 + i))
+    for i, svc in enumerate(SERVICES[:3], start=1)
+)
+
+
+def views(lang: str) -> dict[str, flow.ShowScreen]:
+    v = lambda screen, **kw: flow.ShowScreen(screen, lang, **kw)  # noqa: E731
+    return {
+        "idle": v(flow.IDLE),
+        "guidance": v(flow.GUIDANCE, guidance="one_person"),
+        "greeting": v(flow.IDENTIFIED, name="Khai", form="female", priority=True,
+                      open_count=3),
+        "greeting-tickets": v(flow.IDENTIFIED, name="Khai", form="female", priority=True,
+                              open_tickets=OPEN, open_count=3, seconds_left=9),
+        "greeting-cap": v(flow.IDENTIFIED, name="Bình", form="male", open_count=3,
+                          open_tickets=OPEN, cap_reached=True, message="priority_asked"),
+        "guest": v(flow.UNKNOWN, message="not_recognised", open_tickets=OPEN, open_count=3),
+        "confirm-priority": v(flow.CHOOSE_SERVICE, confirm_priority=True),
+        "services": v(flow.CHOOSE_SERVICE, message="daily_cap", seconds_left=5),
+        "issuing": v(flow.ISSUING),
+        "ticket": v(flow.TICKET_SHOWN, ticket=TICKET, message="reprinted"),
+        "print-failed": v(flow.PRINT_FAILED, ticket=TICKET, message="paper_out",
+                          seconds_left=8),
+    }
+
+
+@pytest.fixture(scope="module")
+def translations(tmp_path_factory: pytest.TempPathFactory, qapp) -> Translations:
+    qm = compile_translations(tmp_path_factory.mktemp("i18n"))
+    assert "vi" in qm, "kiosk/i18n/vi.ts did not compile"
+    return Translations(qm)
+
+
+@pytest.fixture(scope="module")
+def frame(faces_dir: Path):
+    cap = cv2.VideoCapture(str(faces_dir / "face_recognition/examples/short_hamilton_clip.mp4"))
+    cap.set(cv2.CAP_PROP_POS_FRAMES, 60)
+    ok, image = cap.read()
+    cap.release()
+    assert ok
+    return image
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_citizen_screen_fits_and_is_readable(qtbot, translations: Translations, frame,
+                                                   lang: str, size: tuple[int, int]) -> None:
+    window = KioskWindow("Trung tâm Phục vụ hành chính công phường Bến Nghé")
+    qtbot.addWidget(window)
+    window.ctx.services = {s.code: s for s in SERVICES}
+    window.ctx.recognition = True
+    window.ctx.camera_state = "running"
+    window.ctx.printer_problem = "paper_out"  # the idle screen's longest notice
+    window.ctx.waiting = {s.code: 12 for s in SERVICES}  # a third line on every tile
+    window.resize(*size)
+    window.show()
+    translations.switch(lang)
+    SCREENS_DIR.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    try:
+        for name, view in views(lang).items():
+            window.show_view(view)
+            window.show_frame(frame, 1)
+            qtbot.wait(10)
+            window.grab().save(str(SCREENS_DIR / f"{name}-{lang}-{size[0]}x{size[1]}.png"))
+            assert (window.width(), window.height()) == size, "content grew the window"
+            found = layout_problems(window) + contrast_problems(window)
+            problems += [f"{name}: {p}" for p in found]
+    finally:
+        translations.switch("en")
+    assert not problems, "\n".join(problems)
