@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app, new_id
-from test_pages_browser import browser  # noqa: F401 - the Chromium fixture
 
 from server.catalogue import Catalogue, apply_catalogue, default_catalogue
 from server.models import Site, User
