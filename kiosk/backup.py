@@ -10,12 +10,13 @@ Only SQLite kiosk databases are handled here; a PostgreSQL one is backed up with
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from appliance import sqlite_snapshot
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 KEY_BYTES = 32
@@ -45,13 +46,6 @@ def sqlite_path(url: str) -> Path:
     return Path(u.database)
 
 
-def _private_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
 def backup_database(db_path: Path, dest: Path) -> BackupResult:
     """Copy the live database ``db_path`` to ``dest`` (0600, one self-contained file).
 
@@ -59,28 +53,11 @@ def backup_database(db_path: Path, dest: Path) -> BackupResult:
     """
     if not db_path.is_file():
         raise BackupError(f"no kiosk database at {db_path}")
-    tmp = dest.with_name(dest.name + ".partial")
-    _private_file(tmp)
     try:
-        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        try:
-            out = sqlite3.connect(tmp)
-            try:
-                src.backup(out)
-                out.execute("PRAGMA journal_mode=DELETE")
-                check = out.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                out.close()
-        finally:
-            src.close()
-        if check != "ok":
-            raise BackupError(f"the copy of {db_path} failed its check: {check}")
-        os.replace(tmp, dest)
-    except sqlite3.Error as exc:
-        raise BackupError(f"backup of {db_path}: {exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return BackupResult(dest, dest.stat().st_size)
+        size = sqlite_snapshot.snapshot(db_path, dest)
+    except sqlite_snapshot.SnapshotError as exc:
+        raise BackupError(str(exc)) from None
+    return BackupResult(dest, size)
 
 
 def restore_database(snapshot: Path, db_path: Path) -> BackupResult:
@@ -94,26 +71,10 @@ def restore_database(snapshot: Path, db_path: Path) -> BackupResult:
     except OSError as exc:
         raise BackupError(f"{snapshot}: {exc.strerror}") from None
     try:
-        src = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
-        try:
-            check = src.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise BackupError(f"{snapshot} is damaged ({check}); nothing was changed")
-            if src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
-                           (MARKER_TABLE,)).fetchone() is None:
-                raise BackupError(f"{snapshot} is not a kiosk snapshot (no {MARKER_TABLE} "
-                                  "table: a queue server's?); nothing was changed")
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            out = sqlite3.connect(db_path, timeout=30)
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-        finally:
-            src.close()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"restore from {snapshot}: {exc}; nothing was changed") from None
-    return BackupResult(db_path, db_path.stat().st_size)
+        size = sqlite_snapshot.restore(snapshot, db_path, MARKER_TABLE, "kiosk")
+    except sqlite_snapshot.SnapshotError as exc:
+        raise BackupError(str(exc)) from None
+    return BackupResult(db_path, size)
 
 
 def key_backup(key_path: Path, dest: Path) -> Path:
@@ -124,7 +85,7 @@ def key_backup(key_path: Path, dest: Path) -> Path:
         raise BackupError(f"face key {key_path}: {exc.strerror}") from None
     if len(key) != KEY_BYTES:
         raise BackupError(f"face key {key_path} holds {len(key)} bytes, not {KEY_BYTES}")
-    _private_file(dest)
+    sqlite_snapshot.private_file(dest)
     dest.write_bytes(key)
     return dest
 
@@ -148,7 +109,7 @@ def key_restore(src: Path, key_path: Path) -> Path | None:
         kept = key_path.with_name(f"{key_path.name}.replaced-{int(time.time())}")
         os.replace(key_path, kept)
     tmp = key_path.with_name(key_path.name + ".partial")
-    _private_file(tmp)
+    sqlite_snapshot.private_file(tmp)
     tmp.write_bytes(key)
     os.replace(tmp, key_path)
     return kept

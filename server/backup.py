@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import sqlalchemy as sa
+
+from appliance import sqlite_snapshot
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -37,14 +38,6 @@ class BackupResult:
     path: Path
     kind: str  # "sqlite" or "postgresql"
     size: int
-
-
-def _private_file(path: Path) -> None:
-    """Create (or truncate) ``path`` with mode 0600 before anything is written to it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
 
 
 def file_kind(path: Path) -> str:
@@ -69,30 +62,11 @@ def sqlite_backup(db_path: Path, dest: Path) -> BackupResult:
     The copy is written next to ``dest`` and renamed into place once it passed
     ``PRAGMA quick_check``, so a failed run never leaves a half file under ``dest``.
     """
-    if not db_path.is_file():
-        raise BackupError(f"no database at {db_path}")
-    tmp = dest.with_name(dest.name + ".partial")
-    _private_file(tmp)
     try:
-        src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        try:
-            out = sqlite3.connect(tmp)
-            try:
-                src.backup(out)
-                out.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-                check = out.execute("PRAGMA quick_check").fetchone()[0]
-            finally:
-                out.close()
-        finally:
-            src.close()
-        if check != "ok":
-            raise BackupError(f"the copy of {db_path} failed its check: {check}")
-        os.replace(tmp, dest)
-    except sqlite3.Error as exc:
-        raise BackupError(f"SQLite backup of {db_path}: {exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return BackupResult(dest, "sqlite", dest.stat().st_size)
+        size = sqlite_snapshot.snapshot(db_path, dest)
+    except sqlite_snapshot.SnapshotError as exc:
+        raise BackupError(str(exc)) from None
+    return BackupResult(dest, "sqlite", size)
 
 
 def sqlite_restore(snapshot: Path, db_path: Path) -> BackupResult:
@@ -104,26 +78,10 @@ def sqlite_restore(snapshot: Path, db_path: Path) -> BackupResult:
     if file_kind(snapshot) != "sqlite":
         raise BackupError(f"{snapshot} is a PostgreSQL dump, not a SQLite snapshot")
     try:
-        src = sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)
-        try:
-            check = src.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise BackupError(f"{snapshot} is damaged ({check}); nothing was changed")
-            if src.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND "
-                           "name='alembic_version'").fetchone() is None:
-                raise BackupError(f"{snapshot} is not a queue-server snapshot (no "
-                                  "alembic_version table: a kiosk's?); nothing was changed")
-            db_path.parent.mkdir(parents=True, exist_ok=True)
-            out = sqlite3.connect(db_path, timeout=30)
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-        finally:
-            src.close()
-    except sqlite3.Error as exc:
-        raise BackupError(f"SQLite restore into {db_path}: {exc}") from None
-    return BackupResult(db_path, "sqlite", db_path.stat().st_size)
+        size = sqlite_snapshot.restore(snapshot, db_path, "alembic_version", "queue-server")
+    except sqlite_snapshot.SnapshotError as exc:
+        raise BackupError(str(exc)) from None
+    return BackupResult(db_path, "sqlite", size)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -199,7 +157,7 @@ def pg_backup(url: str, dest: Path) -> BackupResult:
     check_pg_dump_version(url)
     uri, env, schema = _libpq(url)
     tmp = dest.with_name(dest.name + ".partial")
-    _private_file(tmp)
+    sqlite_snapshot.private_file(tmp)
     try:
         args = [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(tmp)]
         if schema:
@@ -258,6 +216,6 @@ def copy_private(src: Path, dest: Path) -> Path:
         data = src.read_bytes()
     except OSError as exc:
         raise BackupError(f"{src}: {exc.strerror}") from None
-    _private_file(dest)
+    sqlite_snapshot.private_file(dest)
     dest.write_bytes(data)
     return dest
