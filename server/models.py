@@ -122,6 +122,7 @@ class KioskHealth(Base):
     printer: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     camera: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     alerts: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
 
 class User(Base):

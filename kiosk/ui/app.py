@@ -13,6 +13,7 @@ touched in the GUI thread. No Python code calls ``Signal.emit()``: PySide 6.12.0
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import queue
 import time
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
     from kiosk.ui.i18n import Translations
 
 log = logging.getLogger(__name__)
+try:
+    KIOSK_VERSION: str | None = importlib.metadata.version("facekiosk")
+except importlib.metadata.PackageNotFoundError:  # run from a tree that is not installed
+    KIOSK_VERSION = None
 TICK_MS = 200
 PUMP_MS = 15
 #: seconds between health reports when nothing changes (the console calls a kiosk silent
@@ -297,7 +302,8 @@ class KioskApp(QObject):
         camera = self.window.ctx.camera_state
         return {"printer": self.window.ctx.printer_problem,
                 "camera": None if camera in ("running", "starting") else camera[:32],
-                "alerts": [line[:200] for line in self._staff_lines.values()][:10]}
+                "alerts": [line[:200] for line in self._staff_lines.values()][:10],
+                "version": KIOSK_VERSION}
 
     def _report_health(self, force: bool = False) -> None:
         """Send the health when it changed, or every ``HEALTH_EVERY_S`` (worker thread)."""

@@ -33,6 +33,7 @@ from server.models import (
     User,
 )
 from server.routes.flash import clear_flash, read_flash, set_flash
+from server.routes.kiosk_health import health_lines
 from server.routes.pages import check_csrf, page_user, render
 from server.security import hash_password, hash_token, new_token
 from server.state import state_of
@@ -234,8 +235,15 @@ def kiosks_page(request: Request) -> HTMLResponse:
         tz = {x.id: ZoneInfo(x.timezone) for x in sites}
         last_seen = {k.id: seen[k.id].replace(tzinfo=dt.UTC).astimezone(tz[k.site_id])
                      .strftime("%d/%m/%Y %H:%M") for k in kiosks if seen.get(k.id)}
+        # The kiosks' own reports: version, printer, camera, staff lines.
+        health = {h["id"]: h for site in sites for h in health_lines(s, site.id)}
+        for k in kiosks:
+            h = health.get(k.id)
+            if h and h["reported_at"] is not None:
+                h["at"] = (h["reported_at"].replace(tzinfo=dt.UTC).astimezone(tz[k.site_id])
+                           .strftime("%d/%m/%Y %H:%M"))
     return _page(request, "kiosks", kiosks=kiosks, sites=sites, last_seen=last_seen,
-                 site_codes={x.id: x.code for x in sites})
+                 health=health, site_codes={x.id: x.code for x in sites})
 
 
 @router.post("/kiosks/add")

@@ -34,6 +34,8 @@ class KioskHealthIn(BaseModel):
         None, description="Camera state when not running ('no camera', 'reconnecting').")
     alerts: list[Annotated[str, Field(max_length=200)]] = Field(
         default_factory=list, max_length=10, description="Lines for staff, newest last.")
+    version: Annotated[str, Field(max_length=40, pattern=r"^[0-9A-Za-z.+\-]*$")] | None = Field(
+        None, description="The kiosk software's version (`kiosk --version`).")
 
 
 def store_health(session: Session, kiosk_id: int, report: KioskHealthIn,
@@ -47,6 +49,8 @@ def store_health(session: Session, kiosk_id: int, report: KioskHealthIn,
     row.printer = report.printer
     row.camera = report.camera
     row.alerts = "\n".join(report.alerts)
+    if report.version:
+        row.version = report.version
 
 
 def health_lines(session: Session, site_id: int | None,
@@ -68,7 +72,9 @@ def health_lines(session: Session, site_id: int | None,
                 problems.append(f"camera: {health.camera}")
             problems += [a for a in health.alerts.split("\n") if a]
         silent = health is None or now - health.reported_at > SILENT_AFTER
-        lines.append({"name": kiosk.name, "reported_at": health.reported_at if health else None,
+        lines.append({"id": kiosk.id, "name": kiosk.name,
+                      "reported_at": health.reported_at if health else None,
+                      "version": health.version if health else None,
                       "problems": problems, "ok": not problems and not silent,
                       "silent": silent})
     return lines

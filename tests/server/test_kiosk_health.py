@@ -38,3 +38,19 @@ def test_a_report_needs_a_kiosk_token_and_sane_fields(client: TestClient,
     r = client.post("/api/v1/kiosk/health", headers=auth(token),
                     json={"printer": "x" * 100})
     assert r.status_code == 422
+
+
+def test_admins_see_each_kiosks_version_and_health(app: FastAPI, client: TestClient) -> None:
+    token = add_kiosk(app, "Máy <b>3</b>")
+    add_kiosk(app, "Máy 4")
+    r = client.post("/api/v1/kiosk/health", headers=auth(token),
+                    json={"printer": "paper_out", "alerts": [], "version": "0.1.0"})
+    assert r.status_code == 204, r.text
+    admin = login(app, "quan", role="admin")
+    html = admin.get("/admin/kiosks", headers={"accept": "text/html"}).text
+    row = html.split('data-kiosk="')[1]
+    assert "Máy &lt;b&gt;3&lt;/b&gt;" in row and "0.1.0" in row and "printer: paper_out" in row
+    assert "Silent" in html.split('data-kiosk="')[2]  # the kiosk that never reported
+    bad = client.post("/api/v1/kiosk/health", headers=auth(token),
+                      json={"version": "<script>"})
+    assert bad.status_code == 422

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("printer", sa.String(length=32), nullable=True),
         sa.Column("camera", sa.String(length=32), nullable=True),
         sa.Column("alerts", sa.Text(), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=True),
         sa.ForeignKeyConstraint(["kiosk_id"], ["kiosks.id"],
                                 name=op.f("fk_kiosk_health_kiosk_id_kiosks")),
         sa.PrimaryKeyConstraint("kiosk_id", name=op.f("pk_kiosk_health")),
