@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +71,35 @@ def steps_for(event: flow.Event, before: str, after: str,
 
 
 class EventLog:
-    """Appends steps to a JSON-lines file; a write failure is logged, never raised."""
+    """Appends steps to a JSON-lines file; a write failure is logged, never raised.
 
-    def __init__(self, path: Path) -> None:
+    The file is rotated daily: the first line written on a new local day first renames
+    yesterday's file to ``events-YYYY-MM-DD.jsonl`` (the day it was written) and deletes
+    rotated files older than ``keep_days``.
+    """
+
+    def __init__(self, path: Path, keep_days: int = 90) -> None:
         self.path = path
+        self.keep_days = keep_days
         self.visit: str | None = None
         self._lock = threading.Lock()
+
+    def _rotate(self, today: date) -> None:
+        try:
+            written = datetime.fromtimestamp(self.path.stat().st_mtime).date()
+        except FileNotFoundError:
+            return
+        if written >= today:
+            return
+        self.path.rename(self.path.with_name(f"{self.path.stem}-{written.isoformat()}.jsonl"))
+        oldest = today - timedelta(days=self.keep_days)
+        for old in self.path.parent.glob(f"{self.path.stem}-*.jsonl"):
+            try:
+                day = date.fromisoformat(old.stem[len(self.path.stem) + 1:])
+            except ValueError:
+                continue
+            if day < oldest:
+                old.unlink(missing_ok=True)
 
     def record(self, step: str, now: datetime | None = None, **fields: str) -> None:
         """Write one line; a new visit id starts at the first step after idle."""
@@ -92,6 +115,7 @@ class EventLog:
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._rotate((now or datetime.now(UTC)).astimezone().date())
                 with self.path.open("a", encoding="utf-8") as f:
                     f.write(json.dumps(line, ensure_ascii=False) + "\n")
         except OSError as exc:

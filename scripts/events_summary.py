@@ -23,9 +23,29 @@ FUNNEL = ("face_seen", "recognised", "guest", "no_face", "service_chosen", "tick
           "printed")
 
 
+def log_files(path: Path) -> list[Path]:
+    """The files to read for ``path``: a folder means its events log with the days rotated
+    out of it (``events-YYYY-MM-DD.jsonl``, oldest first, then ``events.jsonl``)."""
+    if path.is_dir():
+        return sorted(path.glob("events-*.jsonl")) + [p for p in [path / "events.jsonl"]
+                                                      if p.exists()]
+    return [path]
+
+
 def read_visits(path: Path) -> tuple[dict[str, list[dict[str, Any]]], int]:
-    """Visits (visit id -> its lines, in order) and the number of unreadable lines."""
+    """Visits (visit id -> its lines, in order) and the number of unreadable lines, from one
+    file or a logs folder (every rotated day too)."""
     visits: dict[str, list[dict[str, Any]]] = {}
+    bad = 0
+    files = log_files(path)
+    if not files:
+        raise FileNotFoundError(2, "no events log in this folder", str(path))
+    for file in files:
+        bad += _read_file(file, visits)
+    return visits, bad
+
+
+def _read_file(path: Path, visits: dict[str, list[dict[str, Any]]]) -> int:
     bad = 0
     with path.open(encoding="utf-8") as f:
         for raw in f:
@@ -37,7 +57,7 @@ def read_visits(path: Path) -> tuple[dict[str, list[dict[str, Any]]], int]:
                 continue
             if line.get("visit"):
                 visits.setdefault(line["visit"], []).append(line)
-    return visits, bad
+    return bad
 
 
 def summarise(visits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -76,7 +96,8 @@ def summarise(visits: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("path", type=Path, help="the events.jsonl file")
+    parser.add_argument("path", type=Path, help="the events.jsonl file, or the logs folder "
+                        "(reads the days rotated out of it too)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
     try:

@@ -65,3 +65,35 @@ def test_summary_of_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "events_summary.py"),
                           str(tmp_path / "none.jsonl")], capture_output=True, text=True)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "cannot read" in out.stderr
+
+
+def test_the_log_rotates_daily_keeps_its_days_and_the_summary_reads_them_all(
+        tmp_path: Path) -> None:
+    import os
+    from datetime import timedelta
+
+    logs = tmp_path / "logs"
+    path = logs / "events.jsonl"
+    log = EventLog(path, keep_days=30)
+    now = datetime.now().astimezone()
+    # a visit written "yesterday", and a rotated file older than the days kept
+    log.record("face_seen", now - timedelta(days=1))
+    log.record("no_face", now - timedelta(days=1))
+    log.record("service_chosen", now - timedelta(days=1), service="HT")
+    log.record("ticket_issued", now - timedelta(days=1), service="HT")
+    log.record("idle", now - timedelta(days=1))
+    yesterday = (now - timedelta(days=1)).timestamp()
+    os.utime(path, (yesterday, yesterday))
+    ancient = logs / f"events-{(now - timedelta(days=40)).date().isoformat()}.jsonl"
+    ancient.write_text("")
+    # today's first line rotates yesterday's file out and drops the ancient one
+    log.record("face_seen", now)
+    log.record("idle", now)
+    rotated = logs / f"events-{(now - timedelta(days=1)).date().isoformat()}.jsonl"
+    assert rotated.is_file() and len(rotated.read_text().splitlines()) == 5
+    assert len(path.read_text().splitlines()) == 2
+    assert not ancient.exists()
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "events_summary.py"),
+                          str(logs), "--json"], capture_output=True, text=True, check=True)
+    summary = json.loads(out.stdout)
+    assert summary["visits"] == 2 and summary["tickets"] == 1
