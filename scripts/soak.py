@@ -169,8 +169,8 @@ class Kiosk:
         if self.proc is None or self.proc.poll() is not None:
             return {}
         out = {f"{self.name}-app": self.proc.pid}
-        for kid in _children(self.proc.pid):
-            out[f"{self.name}-child"] = kid
+        for j, kid in enumerate(sorted(_children(self.proc.pid)), start=1):
+            out[f"{self.name}-child{j}"] = kid  # recognition process (and any helper)
         return out
 
 
