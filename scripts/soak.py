@@ -512,6 +512,7 @@ def summary(result: dict[str, Any]) -> str:
             ("print jobs (incl. reprints)", result["print_jobs"]),
             ("tickets uploaded (server db)", result["uploaded"]),
             ("LOST", result["lost"]),
+            ("on the server only (no kiosk has them)", len(result["server_only_tickets"])),
             ("DUPLICATED numbers", result["duplicated"]),
             ("kiosk restarts", result["kiosk_restarts"]),
             ("longest without a number (s)", result["longest_without_number_s"]),
@@ -560,9 +561,11 @@ def main() -> int:
         parser.error("--minutes must be between 0 and 1440")
     args.out = (args.out or ROOT / "var" / time.strftime("soak-%Y%m%d-%H%M%S")).resolve()
     sys.path.insert(0, str(ROOT / "scripts"))
-    result = Soak(args).run()
+    soak = Soak(args)
+    result = soak.run()
     path = args.json or args.out / "soak.json"
     path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+    (args.out / "rss.json").write_text(json.dumps(soak.samples), encoding="utf-8")
     print(summary(result))
     print(f"JSON: {path}")
     return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1

@@ -174,11 +174,13 @@ def count(kiosks: list[dict[str, Any]], server_url: str) -> dict[str, Any]:
     engine.dispose()
     figures: list[KioskFigures] = []
     all_kiosk_numbers: Counter[tuple[Any, str, str]] = Counter()
+    all_ids: set[str] = set()
     for k in kiosks:
         f = KioskFigures(k["name"])
         rows, outbox = _kiosk_rows(Path(k["data_dir"]))
         f.issued = len(rows)
         ids = {r.id for r in rows}
+        all_ids |= ids
         for r in rows:
             all_kiosk_numbers[(r.day, r.service, r.number)] += 1
         f.printed_recorded = sum(1 for r in rows if r.print_state == "printed")
@@ -250,6 +252,9 @@ def count(kiosks: list[dict[str, Any]], server_url: str) -> dict[str, Any]:
         },
         "duplicated": len(dup_kiosk) + len(dup_server),
         "duplicated_detail": {"kiosks": dup_kiosk[:20], "server": dup_server[:20]},
+        # on the server, in no kiosk: numbers nobody holds (staff will call them in vain)
+        "server_only_tickets": sorted(f"{s.kiosk} {s.number}" for s in server.values()
+                                      if s.id not in all_ids),
         "number_differs_on_server": sum(len(f.number_differs_on_server) for f in figures),
         "longest_without_number_s": max((f.longest_without_number_s for f in figures),
                                         default=0.0),
