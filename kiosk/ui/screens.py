@@ -271,10 +271,17 @@ class ServicesScreen(Screen):
         columns = 2 if ctx.portrait else (3 if count <= 6 else 4)
         for i, svc in enumerate(ctx.services.values()):
             tile = self.button("tile", "pick", svc.code)
-            lines = [f"{SERVICE_ICONS.get(svc.code, '●')}  {svc.prefix}",
-                     svc.name(view.language)]
+            # four short columns (landscape, more than six services): a smaller font, so a
+            # two-line name and the waiting count fit
+            tile.setProperty("compact", columns == 4)
+            head = f"{SERVICE_ICONS.get(svc.code, '●')}  {svc.prefix}"
+            lines = [head, svc.name(view.language)]
             if svc.code in ctx.waiting:
-                lines.append(text("tile_waiting", n=ctx.waiting[svc.code]))
+                waiting = text("tile_waiting", n=ctx.waiting[svc.code])
+                if ctx.portrait:  # tall tiles: a line of its own
+                    lines.append(waiting)
+                else:  # short landscape tiles: beside the letter; the name keeps 2 lines
+                    lines[0] = f"{head}  ·  {waiting}"
             tile.setText("\n".join(lines))
             tile.setSizePolicy(tile.sizePolicy().horizontalPolicy(),
                                tile.sizePolicy().Policy.Expanding)

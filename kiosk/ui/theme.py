@@ -55,6 +55,7 @@ def stylesheet(u: float) -> str:
     QPushButton[role="tile"] {{ background: #ffffff; border: none; }}
     QPushButton[role="tile"] QLabel {{ color: {ACCENT_TEXT}; font-size: {px(42)}px;
                                        font-weight: bold; background: #ffffff; }}
+    QPushButton[role="tile"][compact="true"] QLabel {{ font-size: {px(32)}px; }}
     QPushButton[role="lang"] {{ background: transparent; border: {px(3)}px solid {TEXT};
                                 min-height: {px(80)}px; padding: {px(8)}px; }}
     QPushButton[role="lang"] QLabel {{ font-size: {px(32)}px; }}

@@ -20,6 +20,7 @@ from recognition.types import Match
 TODAY = date(2026, 12, 2)
 S = KioskSettings(face_lost_s=2, guidance_timeout_s=20, greeting_timeout_s=30,
                   unknown_confirm_s=1.0)
+# The greeting shows the given name only (the last word of the full name): "Lan".
 LAN = f.CitizenInfo(7, "Chị Lan", date(1990, 5, 1), None)
 BOX = (100, 300, 300, 100)
 MATCH = Match(citizen_id=7, template_id=70, distance=0.31)
@@ -52,7 +53,7 @@ def names(effects: list) -> list[str | None]:
 
 def test_a_live_match_is_greeted_by_name(m: f.CitizenFlow) -> None:
     effects = feed(m, result("live"), 0.0)
-    assert m.state == f.IDENTIFIED and names(effects) == ["Chị Lan"]
+    assert m.state == f.IDENTIFIED and names(effects) == ["Lan"]
 
 
 def test_pending_keeps_asking_to_look_at_the_camera_then_live_greets(
@@ -61,7 +62,7 @@ def test_pending_keeps_asking_to_look_at_the_camera_then_live_greets(
         effects = feed(m, result("pending"), i * 0.1)
         assert m.state == f.GUIDANCE
         assert m.session.guidance == "look_at_camera"
-        assert "Chị Lan" not in names(effects)
+        assert "Lan" not in names(effects)
     feed(m, result("live"), 0.5)
     assert m.state == f.IDENTIFIED and m.session.citizen == LAN
 
@@ -79,7 +80,7 @@ def test_a_refused_face_is_a_guest_never_the_matched_citizen(m: f.CitizenFlow,
         t += 0.1
     assert m.state == f.UNKNOWN
     assert m.session.citizen is None and m.session.guest_key == "g-00000000000000aa"
-    assert "Chị Lan" not in names(seen)
+    assert "Lan" not in names(seen)
     # It can take a number, as a guest: no citizen id on the ticket request.
     m.handle(f.Continue(t))
     effects = m.handle(f.PickService(t + 1, "HT"))
@@ -96,7 +97,7 @@ def test_a_refused_face_waits_for_the_unknown_confirmation(m: f.CitizenFlow) -> 
 
 def test_check_off_greets_as_before(m: f.CitizenFlow) -> None:
     effects = feed(m, result(None), 0.0)
-    assert m.state == f.IDENTIFIED and names(effects) == ["Chị Lan"]
+    assert m.state == f.IDENTIFIED and names(effects) == ["Lan"]
 
 
 def test_unknown_faces_do_not_depend_on_liveness(m: f.CitizenFlow) -> None:

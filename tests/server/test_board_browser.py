@@ -25,6 +25,7 @@ from config.server import QueueServerSettings
 from config.voice import VoiceSettings
 from server.app import create_app
 from server.models import Counter, Service, Site
+from tests.support.browser import wait_until
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -133,7 +134,7 @@ def test_every_counter_fits_in_both_orientations(chromium, tmp_path: Path,
         for name, viewport in (("landscape", LANDSCAPE), ("portrait", PORTRAIT)):
             page = browser.new_page(viewport=viewport)
             page.goto(f"{server.url}/board")
-            page.wait_for_function("window.boardUpdates >= 1")
+            wait_until(page, "window.boardUpdates >= 1")
             numbers = page.locator("#serving .crow .num").all_inner_texts()
             assert len(numbers) == counters
             assert all(n.startswith("A") for n in numbers)
@@ -178,7 +179,7 @@ def test_sound_queue_recall_clock_and_hostile_names(chromium, tmp_path: Path) ->
         assert "Chạm một lần" in page.inner_text("#sound-hint")
         page.screenshot(path=str(SCREENS / "board_needs_tap.png"))
         page.click("#sound-hint")
-        page.wait_for_function("window.soundLog.length >= 4 && "
+        wait_until(page, "window.soundLog.length >= 4 && "
                                "window.soundLog.every(e => e.end !== null)", timeout=60000)
         assert page.is_hidden("#sound-hint")
         log = page.evaluate("window.soundLog")
@@ -198,7 +199,7 @@ def test_sound_queue_recall_clock_and_hostile_names(chromium, tmp_path: Path) ->
         assert dialogs == []
         assert EVIL in page.inner_text("#waiting")
         page.reload()
-        page.wait_for_function("window.boardUpdates >= 1")
+        wait_until(page, "window.boardUpdates >= 1")
         assert EVIL in page.inner_text("#waiting")
         assert dialogs == []
     finally:
@@ -215,9 +216,9 @@ def test_staff_note_when_sound_cannot_play_and_closed_state(chromium, tmp_path: 
     try:
         page = browser.new_page(viewport=LANDSCAPE)
         page.goto(f"{server.url}/board")
-        page.wait_for_function("window.boardUpdates >= 1")
+        wait_until(page, "window.boardUpdates >= 1")
         busy_site(app, 2)
-        page.wait_for_function("window.soundLog.length + 0 >= 0 && "
+        wait_until(page, "window.soundLog.length + 0 >= 0 && "
                                "!document.getElementById('staff-note').hidden", timeout=15000)
         note = page.inner_text("#staff-note")
         assert "voice pack" in note
@@ -234,7 +235,7 @@ def test_staff_note_when_sound_cannot_play_and_closed_state(chromium, tmp_path: 
         for c in staff.get("/api/v1/counters").json():
             if c.get("current"):
                 staff.post(f"/api/v1/counters/{c['id']}/no-show")
-        page.wait_for_function("document.getElementById('board').className"
+        wait_until(page, "document.getElementById('board').className"
                                ".indexOf('is-closed') >= 0", timeout=10000)
         assert page.is_visible("#closed")
         assert "Ngoài giờ làm việc" in page.inner_text("#closed")

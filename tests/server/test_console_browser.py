@@ -14,6 +14,8 @@ import pytest
 from fastapi import FastAPI
 from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app, new_id
 
+from tests.support.browser import wait_until
+
 SCREENS = Path("var/screens")
 DESK = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -70,7 +72,7 @@ def test_console_is_stable_and_says_what_happened(browser, served) -> None:  # t
     # Keyboard: N calls next; the buttons did not move from idle to called.
     assert "N" in page.inner_text("button[data-action=call-next] kbd")
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('current-number').innerText === 'A001'")
+    wait_until(page, "document.getElementById('current-number').innerText === 'A001'")
     assert top(page, "button[data-action=call-next]") == y_idle
     assert top(page, "button[data-action=complete]") == y_done
     assert page.url.endswith("/console/1")
@@ -79,7 +81,7 @@ def test_console_is_stable_and_says_what_happened(browser, served) -> None:  # t
     assert page.is_disabled("button[data-action=call-next]")
     assert "bắt đầu" in page.inner_text("#call-next-hint")
     # The timer runs: waited, and called since.
-    page.wait_for_function("document.getElementById('timer').innerText.indexOf('Đã chờ') >= 0")
+    wait_until(page, "document.getElementById('timer').innerText.indexOf('Đã chờ') >= 0")
     assert "Đã gọi / Called 0:0" in page.inner_text("#timer")
     assert page.inner_text("#waiting-total") == "60"
 
@@ -98,7 +100,7 @@ def test_console_is_stable_and_says_what_happened(browser, served) -> None:  # t
     # Recalls: the third warns that the next one marks the ticket no-show.
     for n in (1, 2, 3):
         page.keyboard.press("r")
-        page.wait_for_function(
+        wait_until(page,
             f"document.querySelector('.recalls') && "
             f"document.querySelector('.recalls').innerText.indexOf('{n}/3') >= 0")
     assert "lần gọi lại tiếp theo sẽ đánh phiếu vắng mặt" in page.inner_text("#message")
@@ -107,21 +109,21 @@ def test_console_is_stable_and_says_what_happened(browser, served) -> None:  # t
     page.reload()
     assert "3/3" in page.inner_text("#message")  # the warning stays while it holds
     page.keyboard.press("r")
-    page.wait_for_function("document.getElementById('current-number').innerText === '—'")
+    wait_until(page, "document.getElementById('current-number').innerText === '—'")
     said = page.inner_text("#message")
     assert "A001" in said and "vắng mặt" in said and "marked no-show" in said
     assert page.inner_text("#tally-no-show") == "1"
 
     # Serve one: start (S) then done (D); the day's tally counts it.
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('current-number').innerText === 'A002'")
+    wait_until(page, "document.getElementById('current-number').innerText === 'A002'")
     page.keyboard.press("s")
-    page.wait_for_function("document.getElementById('current-status').innerText"
+    wait_until(page, "document.getElementById('current-status').innerText"
                            ".indexOf('serving') >= 0")
     assert not page.is_disabled("button[data-action=call-next]")
     assert "Phục vụ / Serving" in page.inner_text("#timer")
     page.keyboard.press("d")
-    page.wait_for_function("document.getElementById('tally-served').innerText === '1'")
+    wait_until(page, "document.getElementById('tally-served').innerText === '1'")
     assert page.inner_text("#tally-avg") != "—"
 
     # Keys typed into the number box are text, not shortcuts.
@@ -149,7 +151,7 @@ def test_console_is_stable_and_says_what_happened(browser, served) -> None:  # t
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     assert page.url.endswith("/console/1")
-    page.wait_for_function("window.consoleRefreshes >= 1", timeout=10000)
+    wait_until(page, "window.consoleRefreshes >= 1", timeout=10000)
     assert page.is_hidden("#stale")
 
     # On a phone: the same console, screenshot looked at.

@@ -13,6 +13,8 @@ import pytest
 from fastapi import FastAPI
 from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app, new_id
 
+from tests.support.browser import wait_until
+
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
@@ -37,12 +39,11 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
         tickets.append(r.json())
 
     # The display board, as a 1280x720 TV.
-    # bypass_csp: Playwright's wait_for_function polls with eval(), which the pages' CSP
-    # forbids; tests/server/test_pages_hostile.py runs the board under its CSP.
-    tv = browser.new_context(viewport={"width": 1280, "height": 720}, bypass_csp=True)
+    # The board runs under its real CSP: wait_until polls with page.evaluate.
+    tv = browser.new_context(viewport={"width": 1280, "height": 720})
     board = tv.new_page()
     board.goto(f"{server.url}/board")
-    board.wait_for_function("window.boardUpdates >= 1")  # the live feed is connected
+    wait_until(board, "window.boardUpdates >= 1")  # the live feed is connected
     assert "Hộ tịch" in board.inner_text("#waiting")
     board.screenshot(path=str(output_dir / "server_board_before.png"))
 
@@ -65,12 +66,12 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     page.click("button[data-action=call-next]")
     # The priority ticket A003 goes before A001 and A002.
     assert page.inner_text("#current-number") == "A003"
-    board.wait_for_function(f"window.boardUpdates > {updates} && "
+    wait_until(board, f"window.boardUpdates > {updates} && "
                             "document.getElementById('serving').innerText.indexOf('A003') >= 0",
                             timeout=3000)
     latency = time.monotonic() - clicked
     assert latency < 1.5, f"the board changed {latency:.2f} s after the call"
-    board.wait_for_function("window.lastAnnouncement !== undefined")
+    wait_until(board, "window.lastAnnouncement !== undefined")
     said = board.evaluate("window.lastAnnouncement")
     assert said["text"] == "Mời số A003 đến quầy 1"
     assert said["speech"] == "Mời số A không không ba, đến quầy 1"
@@ -98,7 +99,7 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     assert "Counter closed" in page.inner_text("main")
     page.click("button[data-action=open]")
     assert "Counter open" in page.inner_text("main")
-    board.wait_for_function("document.getElementById('recent').innerText.indexOf('A001') >= 0",
+    wait_until(board, "document.getElementById('recent').innerText.indexOf('A001') >= 0",
                             timeout=3000)
     board.screenshot(path=str(output_dir / "server_board_two_calls.png"))
 

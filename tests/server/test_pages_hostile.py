@@ -15,6 +15,7 @@ from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app
 
 from server.catalogue import Catalogue, apply_catalogue, default_catalogue
 from server.models import Site, User
+from tests.support.browser import wait_until
 
 SCRIPT = "</script><script>window.__pwned=1</script>"
 IMG = "<img src=x onerror=\"window.__pwned=2\">"
@@ -54,13 +55,8 @@ def _watch(page) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _wait_for_board(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait for the board's live feed (polled from Python: the page's CSP forbids the eval()
-    Playwright's wait_for_function would use)."""
-    for _ in range(100):
-        if page.evaluate("window.boardUpdates || 0") >= 1:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the board never received its live data")
+    """Wait for the board's live feed, under the page's CSP."""
+    wait_until(page, "(window.boardUpdates || 0) >= 1", timeout=10_000)
 
 
 def _clean(page, dialogs: list[str], what: str) -> None:  # type: ignore[no-untyped-def]
