@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """One value as TOML text (booleans, numbers, strings, lists of these)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -20,7 +21,7 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
@@ -39,7 +40,7 @@ def _render_model(model: BaseModel, table: str, out: list[str]) -> None:
         if value is None:
             out.append(f"# {name} =")
         else:
-            out.append(f"{name} = {_toml_value(value)}")
+            out.append(f"{name} = {toml_value(value)}")
     out.append("")
     for name, value in nested:
         out.append(f"# {type(model).model_fields[name].description}")

@@ -9,7 +9,6 @@ and the file is untouched.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -19,23 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from config import ConfigError, Settings, load_settings
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+from config.defaults import toml_value
 
 
 def to_toml(data: Mapping[str, Any], table: str = "") -> str:
     """TOML text of nested dicts of str, numbers, booleans and lists (no None)."""
-    plain = [f"{k} = {_value(v)}" for k, v in data.items() if not isinstance(v, Mapping)]
+    plain = [f"{k} = {toml_value(v)}" for k, v in data.items() if not isinstance(v, Mapping)]
     out = ([f"[{table}]"] if table and plain else []) + plain
     for k, v in data.items():
         if isinstance(v, Mapping):
