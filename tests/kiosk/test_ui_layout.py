@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import cv2
 import pytest
 
 from config.kiosk import KioskSettings
 from kiosk import flow, model
-from kiosk.ui.i18n import Translations, compile_translations
+from kiosk.ui.i18n import Translations
 from kiosk.ui.window import KioskWindow
 from tests.support.screen_check import contrast_problems, layout_problems
 
@@ -48,23 +47,6 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
         "print-failed": v(flow.PRINT_FAILED, ticket=TICKET, message="paper_out",
                           seconds_left=8),
     }
-
-
-@pytest.fixture(scope="module")
-def translations(tmp_path_factory: pytest.TempPathFactory, qapp) -> Translations:
-    qm = compile_translations(tmp_path_factory.mktemp("i18n"))
-    assert "vi" in qm, "kiosk/i18n/vi.ts did not compile"
-    return Translations(qm)
-
-
-@pytest.fixture(scope="module")
-def frame(faces_dir: Path):
-    cap = cv2.VideoCapture(str(faces_dir / "face_recognition/examples/short_hamilton_clip.mp4"))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 60)
-    ok, image = cap.read()
-    cap.release()
-    assert ok
-    return image
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import cv2
 import pytest
 from PySide6.QtWidgets import QLabel
 
 from config.kiosk import KioskSettings
 from kiosk import flow, model
-from kiosk.ui.i18n import Translations, compile_translations
+from kiosk.ui.i18n import Translations
 from kiosk.ui.widgets import BigButton
 from kiosk.ui.window import KioskWindow
 
@@ -40,24 +39,6 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
         "ticket": v(flow.TICKET_SHOWN, ticket=TICKET, message="reprinted"),
         "print_failed": v(flow.PRINT_FAILED, ticket=TICKET, message="paper_out"),
     }
-
-
-@pytest.fixture(scope="module")
-def translations(tmp_path_factory: pytest.TempPathFactory, qapp) -> Translations:
-    out = tmp_path_factory.mktemp("i18n")
-    qm = compile_translations(out)
-    assert "vi" in qm, "kiosk/i18n/vi.ts did not compile"
-    return Translations(qm)
-
-
-@pytest.fixture(scope="module")
-def frame(faces_dir: Path):
-    cap = cv2.VideoCapture(str(faces_dir / "face_recognition/examples/short_hamilton_clip.mp4"))
-    cap.set(cv2.CAP_PROP_POS_FRAMES, 60)
-    ok, image = cap.read()
-    cap.release()
-    assert ok
-    return image
 
 
 def _cut_off(window: KioskWindow) -> list[str]:
