@@ -38,6 +38,8 @@ os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from benchlib import child_pids  # noqa: E402 - scripts/ is on the path when run
+
 EXAMPLES = ROOT.parent / "shared" / "testdata" / "faces" / "face_recognition" / "examples"
 CLIP = EXAMPLES / "short_hamilton_clip.mp4"
 
@@ -230,16 +232,6 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return out
-
-
 def bench_startup(templates: int) -> None:
     print(f"\n== cold start with {templates} face templates ==")
     with tempfile.TemporaryDirectory() as tmp:
@@ -264,7 +256,7 @@ def bench_startup(templates: int) -> None:
                     time.sleep(2.0)
                     break
             parent = _rss_mb(proc.pid)
-            kids = sum(_rss_mb(c) for c in _children(proc.pid))
+            kids = sum(_rss_mb(c) for c in child_pids(proc.pid))
         finally:
             proc.terminate()
             proc.wait(10)

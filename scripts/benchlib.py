@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,3 +31,14 @@ def fill_registry(engine: Any, cipher: Any, vecs: np.ndarray, per: int = 2) -> N
              "quality": {}, "created_at": ts}
             for t in range(n)
         ])
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of process ``pid`` (from /proc; empty when it is gone)."""
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out

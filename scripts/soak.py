@@ -8,7 +8,7 @@ What runs (all on loopback, all real):
 - two kiosk processes (scripts/soak_kiosk.py: ``build_app`` + a citizen driver tapping the
   real buttons), one watching a copy of the Hamilton clip, one a folder of photos; each
   prints to its own fake network printer (tests/support/fake_printer.py) and reaches the
-  server through its own TCP proxy that can cut and delay (``DelayProxy``);
+  server through its own TCP proxy that can cut and delay (``TcpProxy``);
 - a supervisor that restarts a kiosk 2 s after it dies, as systemd would (RestartSec=2);
 - a fault injector: one fault at a time at random moments (see ``FAULTS``).
 
@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -56,6 +55,8 @@ SAMPLE_S = 10.0
 
 sys.path.insert(0, str(ROOT))
 
+from benchlib import child_pids  # noqa: E402 - scripts/ is on the path when run
+
 from tests.support.fake_printer import FakeNetworkPrinter  # noqa: E402
 from tests.support.queue_server import QueueServerProcess  # noqa: E402
 from tests.support.tcp_proxy import TcpProxy  # noqa: E402
@@ -63,28 +64,6 @@ from tests.support.tcp_proxy import TcpProxy  # noqa: E402
 
 def say(msg: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {msg}", flush=True)
-
-
-class DelayProxy(TcpProxy):
-    """``TcpProxy`` (cut and restore) that can also hold every chunk ``delay_s`` seconds
-    before passing it on: a slow, lossy network rather than a dead one."""
-
-    delay_s = 0.0
-
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:  # type: ignore[override]
-        try:
-            while data := src.recv(65536):
-                if self.delay_s:
-                    time.sleep(self.delay_s)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 class Kiosk:
@@ -97,7 +76,7 @@ class Kiosk:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.camera = camera
         self.printer = FakeNetworkPrinter().start()
-        self.proxy = DelayProxy(("127.0.0.1", server_port)).restore()
+        self.proxy = TcpProxy(("127.0.0.1", server_port)).restore()
         self.token = token
         self.seed = seed
         self.events = self.data_dir / "events.jsonl"
@@ -169,19 +148,9 @@ class Kiosk:
         if self.proc is None or self.proc.poll() is not None:
             return {}
         out = {f"{self.name}-app": self.proc.pid}
-        for j, kid in enumerate(sorted(_children(self.proc.pid)), start=1):
+        for j, kid in enumerate(sorted(child_pids(self.proc.pid)), start=1):
             out[f"{self.name}-child{j}"] = kid  # recognition process (and any helper)
         return out
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return out
 
 
 def _rss_mb(pid: int) -> float | None:

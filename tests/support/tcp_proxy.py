@@ -1,16 +1,20 @@
-"""A loopback TCP proxy a test can cut and restore: a real "database server is down"
-between an application and PostgreSQL, without touching either."""
+"""A loopback TCP proxy a test can cut, slow down and restore: a real "database server is
+down" (or a slow network) between an application and its server, without touching either."""
 
 from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class TcpProxy:
     """Forwards ``127.0.0.1:port`` to ``target``. :meth:`cut` closes the listener and every
     open connection (clients see refused and reset connections); :meth:`restore` listens
-    again on the same port."""
+    again on the same port. ``delay_s`` holds every chunk that long before passing it on (a
+    slow network rather than a dead one); 0 by default."""
+
+    delay_s = 0.0
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -69,10 +73,11 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                if self.delay_s:
+                    time.sleep(self.delay_s)
                 dst.sendall(data)
         except OSError:
             pass
