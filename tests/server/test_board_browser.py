@@ -8,10 +8,7 @@ Screenshots: var/screens/board_*.png."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from qs_helpers import LiveServer, add_kiosk, auth, login, make_app, new_id
+from qs_helpers import ARGS, CHROMIUM, LiveServer, add_kiosk, auth, login, make_app, new_id
 
 from config.server import QueueServerSettings
 from config.voice import VoiceSettings
@@ -27,26 +24,10 @@ from server.app import create_app
 from server.models import Counter, Service, Site
 from tests.support.browser import wait_until
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 EVIL = "</script><script>alert(1)</script>"
 LANDSCAPE = {"width": 1920, "height": 1080}
 PORTRAIT = {"width": 1080, "height": 1920}
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        message = f"Chromium not found at {CHROMIUM} (scripts/setup.sh installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        yield pw
 
 
 def launch(pw, autoplay: bool):  # type: ignore[no-untyped-def]
@@ -123,12 +104,12 @@ LAYOUT_PROBLEMS = """() => {
 
 
 @pytest.mark.parametrize("counters", [8, 20, 30])
-def test_every_counter_fits_in_both_orientations(chromium, tmp_path: Path,
+def test_every_counter_fits_in_both_orientations(playwright_driver, tmp_path: Path,
                                                  counters: int) -> None:
     app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
     busy_site(app, counters)
     server = LiveServer(app).start()
-    browser = launch(chromium, autoplay=False)
+    browser = launch(playwright_driver, autoplay=False)
     SCREENS.mkdir(parents=True, exist_ok=True)
     try:
         for name, viewport in (("landscape", LANDSCAPE), ("portrait", PORTRAIT)):
@@ -154,11 +135,11 @@ def test_every_counter_fits_in_both_orientations(chromium, tmp_path: Path,
         app.state.qs.db.dispose()
 
 
-def test_sound_queue_recall_clock_and_hostile_names(chromium, tmp_path: Path) -> None:
+def test_sound_queue_recall_clock_and_hostile_names(playwright_driver, tmp_path: Path) -> None:
     app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
     app.state.qs.announcer.prepare()  # built before the calls, as at a server start
     server = LiveServer(app).start()
-    browser = launch(chromium, autoplay=False)
+    browser = launch(playwright_driver, autoplay=False)
     try:
         context = browser.new_context(viewport=LANDSCAPE, timezone_id="America/New_York")
         page = context.new_page()
@@ -208,11 +189,12 @@ def test_sound_queue_recall_clock_and_hostile_names(chromium, tmp_path: Path) ->
         app.state.qs.db.dispose()
 
 
-def test_staff_note_when_sound_cannot_play_and_closed_state(chromium, tmp_path: Path) -> None:
+def test_staff_note_when_sound_cannot_play_and_closed_state(playwright_driver,
+                                                            tmp_path: Path) -> None:
     app = create_app(QueueServerSettings(database_url=f"sqlite:///{tmp_path / 'q.db'}"),
                      data_dir=tmp_path, voice=VoiceSettings(pack=str(tmp_path / "none")))
     server = LiveServer(app).start()
-    browser = launch(chromium, autoplay=True)
+    browser = launch(playwright_driver, autoplay=True)
     try:
         page = browser.new_page(viewport=LANDSCAPE)
         page.goto(f"{server.url}/board")
