@@ -304,16 +304,6 @@
         <translation>Máy in đang gặp sự cố.</translation>
     </message>
     <message>
-        <location filename="../ui/texts.py" line="98"/>
-        <source>Technician PIN</source>
-        <translation>Mã PIN kỹ thuật viên</translation>
-    </message>
-    <message>
-        <location filename="../ui/texts.py" line="99"/>
-        <source>Wrong PIN</source>
-        <translation>Sai mã PIN</translation>
-    </message>
-    <message>
         <location filename="../ui/texts.py" line="100"/>
         <source>Exit</source>
         <translation>Thoát</translation>

@@ -95,8 +95,6 @@ TEXTS: dict[str, str] = {
     "printer_timeout": QT_TRANSLATE_NOOP("Kiosk", "The printer does not answer."),
     "printer_error": QT_TRANSLATE_NOOP("Kiosk", "The printer has a problem."),
     # technician
-    "tech_pin": QT_TRANSLATE_NOOP("Kiosk", "Technician PIN"),
-    "tech_wrong": QT_TRANSLATE_NOOP("Kiosk", "Wrong PIN"),
     "tech_exit": QT_TRANSLATE_NOOP("Kiosk", "Exit"),
 }
 
