@@ -88,7 +88,8 @@ def check_camera(ctx: KioskContext, seconds: float, face_seconds: float) -> list
                     Check("face", "skip", "no frames")]
         fps = frames / elapsed
         cam = Check("camera", "ok" if fps >= 5 else "warn",
-                    f"{name}: {shape[1]}x{shape[0]}, {fps:.1f} frames/s",
+                    # figures first: a long source path is what a short line may cut
+                    f"{shape[1]}x{shape[0]}, {fps:.1f} frames/s from {name}",
                     {"source": name, "width": int(shape[1]), "height": int(shape[0]),
                      "fps": round(fps, 1)})
         return [cam, _check_face(paced, Transform.from_settings(settings.camera), ctx,
