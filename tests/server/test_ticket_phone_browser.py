@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 from qs_helpers import LiveServer, add_kiosk, auth, login, make_app, new_id
-from test_board_browser import SCREENS, chromium, launch  # noqa: F401 (fixture)
+from test_board_browser import SCREENS, launch
 
 
-def test_ticket_on_a_phone(chromium, tmp_path: Path) -> None:  # noqa: F811
+def test_ticket_on_a_phone(playwright_driver, tmp_path: Path) -> None:
     app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
     server = LiveServer(app).start()
-    browser = launch(chromium, autoplay=True)
+    browser = launch(playwright_driver, autoplay=True)
     SCREENS.mkdir(parents=True, exist_ok=True)
     try:
         token = add_kiosk(app)
