@@ -15,7 +15,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kiosk.adapters.identification import RecognitionPlug, make_recognition
+from kiosk.adapters.card_holders import CardHolders
+from kiosk.adapters.identification import RecognitionPlug, citizen_lookup, make_recognition
 from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
 from kiosk.adapters.registry_sync import RegistrySync
@@ -109,12 +110,16 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     else:
         issuer = StandaloneIssuer(store)
     plug = RecognitionPlug(None, None, lambda: None)
-    if recognition:
-        registry = open_registry(ctx, db)
-        if registry is not None:
+    registry = open_registry(ctx, db)
+    card_holders = None
+    if registry is not None:
+        if recognition:
             plug = make_recognition(ctx, registry)
             if sync is not None:  # the replica: pulled at start and every sync round
                 sync.registry = RegistrySync(client, Replica(registry))
+        # The ID card instead of the face: no engine needed (kiosk/adapters/card_holders.py).
+        card_holders = CardHolders(store, registry.cipher, registry, citizen_lookup(registry),
+                                   client if online else None, settings.sync.issue_timeout_s)
     closers[:0] = [plug.close]
     closers.append(db.dispose)
     speaker = None
@@ -129,6 +134,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         sync=sync, open_tickets=open_tickets, speaker=speaker, staff=open_staff_gate(ctx),
         report_health=report_health,
         events=EventLog(ctx.data_dir / "logs" / "events.jsonl"),
+        card_holders=card_holders,
     )
     app: Any = KioskApp(settings, parts, services)
     # Technician set-up saves the TOML; what can apply at once does: the printer, and the

@@ -7,8 +7,10 @@ at most a service code, a ticket source ('online', 'leased', 'emergency'...) or 
 code. Never a name, an id number, a ticket number, a citizen id or a guest key.
 
 Steps: 'idle', 'face_seen', 'recognised', 'guest', 'no_face' (took a number without face
-recognition), 'service_chosen', 'ticket_issued', 'issue_failed', 'printed', 'print_failed',
-'timed_out', 'cancelled'. Plain Python: no Qt.
+recognition), 'card' (came with their chip ID card instead of the face; reason 'registered'
+or 'not_registered'), 'not_id_card' (held up a QR code that is no ID card),
+'service_chosen', 'ticket_issued', 'issue_failed', 'printed', 'print_failed', 'timed_out',
+'cancelled'. Plain Python: no Qt.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from kiosk import flow
 log = logging.getLogger(__name__)
 
 STEPS = ("idle", "face_seen", "recognised", "guest", "no_face", "service_chosen",
-         "ticket_issued", "issue_failed", "printed", "print_failed", "timed_out", "cancelled")
+         "ticket_issued", "issue_failed", "printed", "print_failed", "timed_out", "cancelled",
+         "card", "not_id_card")
 #: the only fields a line may carry besides time, visit and step
 ALLOWED = ("service", "source", "reason")
 
@@ -40,8 +43,12 @@ def steps_for(event: flow.Event, before: str, after: str,
     steps: list[tuple[str, dict[str, str]]] = []
     if before == flow.IDLE and after == flow.GUIDANCE:
         steps.append(("face_seen", {}))
-    if after == flow.IDENTIFIED and before != flow.IDENTIFIED:
+    if isinstance(event, flow.CardRead) and after == flow.IDENTIFIED:
+        steps.append(("card", {"reason": "registered" if event.citizen else "not_registered"}))
+    elif after == flow.IDENTIFIED and before != flow.IDENTIFIED:
         steps.append(("recognised", {}))
+    if isinstance(event, flow.NotACard) and after == flow.IDLE:
+        steps.append(("not_id_card", {}))
     if after == flow.UNKNOWN and before != flow.UNKNOWN:
         steps.append(("guest", {}))
     if isinstance(event, flow.TakeNumberWithoutFace) and after == flow.CHOOSE_SERVICE:

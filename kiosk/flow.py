@@ -10,7 +10,9 @@ the daily cap, and priority.
 
 States: idle → guidance → identified | unknown → choose_service → issuing → ticket_shown
 (→ print_failed). "Take a number without face recognition" leads from idle (or guidance)
-straight to choose_service.
+straight to choose_service. A chip ID card's QR code held up to the camera (``CardRead``)
+leads from idle (or guidance) to the greeting, with no face involved: the registry citizen
+when enrolled, else the card holder under their person key; the same rules follow.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ PRINT_ANSWER_S = 15.0
 COUNTDOWN_S = 10.0
 #: Screens tied to one person: they go back to idle once that person's face is gone.
 PERSON_SCREENS = ("identified", "unknown", "choose_service")
+#: Seconds the idle screen says a QR code held up is no ID card.
+NOT_A_CARD_S = 6.0
 
 
 # --------------------------------------------------------------------------- rules
@@ -69,7 +73,11 @@ def is_priority(citizen: CitizenInfo | None, today: date, settings: KioskSetting
         return False
     if citizen.priority_group and citizen.priority_group in settings.priority_groups:
         return True
-    dob = citizen.date_of_birth
+    return is_elderly(citizen.date_of_birth, today, settings)
+
+
+def is_elderly(dob: date | None, today: date, settings: KioskSettings) -> bool:
+    """True when someone born on ``dob`` is at least ``elderly_age`` on ``today``."""
     if dob is None:
         return False
     age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
@@ -127,6 +135,33 @@ class Unknown(Event):
     guest_key: str | None = None
     open_tickets: tuple[IssuedTicket, ...] = ()
     tickets_today: int = 0
+
+
+@dataclass(frozen=True)
+class CardRead(Event):
+    """A chip ID card's QR code was read (no face involved).
+
+    ``citizen``: the registry citizen (None: not enrolled, erased, consent withdrawn);
+    ``card_key``: the card holder's person key (``k-``..., a keyed hash of the number) that
+    their tickets carry when they are not enrolled; ``name`` the given name on the card,
+    ``sex`` "male"/"female"/None, ``date_of_birth`` from the card (elderly priority);
+    ``masked`` the number as shown (``079*******34``, never the full number); their tickets
+    of today.
+    """
+
+    citizen: CitizenInfo | None = None
+    card_key: str | None = None
+    name: str = ""
+    sex: str | None = None
+    date_of_birth: date | None = None
+    masked: str = ""
+    open_tickets: tuple[IssuedTicket, ...] = ()
+    tickets_today: int = 0
+
+
+@dataclass(frozen=True)
+class NotACard(Event):
+    """A QR code held up to the camera that is no chip ID card."""
 
 
 @dataclass(frozen=True)
@@ -239,6 +274,7 @@ class ShowScreen:
     countdown (whole seconds) before the screen times out, None while not close.
     ``cap_reached``: the person has taken the most numbers allowed today.
     ``confirm_priority``: the screen asks "do you need priority?" (yes / no).
+    ``card``: the masked id number when the person came with their ID card (no face).
     """
 
     screen: str
@@ -255,6 +291,7 @@ class ShowScreen:
     seconds_left: int | None = None
     cap_reached: bool = False
     confirm_priority: bool = False
+    card: str | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +344,10 @@ class _Session:
     show_tickets: bool = False
     confirm_priority: bool = False
     seconds_left: int | None = None
+    #: came with their ID card: the masked number, and the given name and sex on the card
+    card: str | None = None
+    card_name: str | None = None
+    card_sex: str | None = None
 
 
 class CitizenFlow:
@@ -337,11 +378,18 @@ class CitizenFlow:
         identified = s.citizen is not None or s.guest_key is not None
         return identified and s.tickets_today >= self.settings.daily_ticket_cap
 
+    def _greeting(self) -> tuple[str | None, str | None]:
+        """(name, form) for the person: the registry's, else the given name on their card."""
+        s = self.session
+        if s.citizen is None and s.card_name:
+            return s.card_name, s.card_sex
+        return greeting_of(s.citizen)
+
     def _show(self, message: str | None = None) -> ShowScreen:
         s = self.session
         if message is not None:
             s.message = message
-        name, form = greeting_of(s.citizen)
+        name, form = self._greeting()
         waiting = tuple(t for t in s.open_tickets if t.waiting)
         return ShowScreen(
             screen=self.state, language=self.language, guidance=s.guidance, name=name,
@@ -349,7 +397,7 @@ class CitizenFlow:
             priority=s.priority, message=s.message, printing=s.printing,
             form=form, open_count=len(waiting),
             seconds_left=s.seconds_left, cap_reached=self._cap_reached(),
-            confirm_priority=s.confirm_priority,
+            confirm_priority=s.confirm_priority, card=s.card,
         )
 
     def _go(self, state: str, now: float, message: str | None = None) -> list[Effect]:
@@ -372,7 +420,7 @@ class CitizenFlow:
         self.session.ticket = ticket
         self.session.printing = True
         self.print_asked_at = now
-        return PrintTicket(ticket, self.language, greeting_of(self.session.citizen)[0])
+        return PrintTicket(ticket, self.language, self._greeting()[0])
 
     def _open_for(self, code: str) -> IssuedTicket | None:
         for t in (*self.session.open_tickets, *self.session.issued):
@@ -402,11 +450,11 @@ class CitizenFlow:
     def handle(self, event: Event) -> list[Effect]:
         """Feed one event; return the effects to carry out (possibly none)."""
         if isinstance(event, FaceSeen | Identified | Unknown):
-            if not self._someone_else(event):
+            if not self._someone_else(event) and self.session.card is None:
                 self.last_face_at = event.now
             self.session.face_seen = True
         elif not isinstance(event, FaceLost | Tick | TicketIssued | IssueFailed | PrintFinished
-                                   | OpenTickets):
+                                   | OpenTickets | CardRead | NotACard):
             self.last_touch_at = event.now
             self.session.touched = True
             self.session.seconds_left = None
@@ -460,6 +508,33 @@ class CitizenFlow:
             return self._go(UNKNOWN, e.now)
         # A good face, not recognised yet: a better frame may still recognise it.
         return self._on_FaceSeen(FaceSeen(e.now, "checking"))
+
+    # -- the ID card instead of the face
+
+    def _on_CardRead(self, e: CardRead) -> list[Effect]:
+        if not (self.state in (IDLE, GUIDANCE) or
+                (self.state == UNKNOWN and not self.session.touched)):
+            return []
+        # A new visit, by card: whatever the camera made of the face so far is dropped, and
+        # the screens that follow do not depend on a face being in view.
+        self.session = s = _Session()
+        self.last_face_at = None
+        s.citizen = e.citizen
+        s.guest_key = None if e.citizen is not None else e.card_key
+        s.card, s.card_name, s.card_sex = e.masked or None, e.name or None, e.sex
+        s.priority = is_priority(e.citizen, self.today(), self.settings) or \
+            is_elderly(e.date_of_birth, self.today(), self.settings)
+        s.open_tickets = e.open_tickets
+        s.tickets_today = e.tickets_today
+        return self._go(IDENTIFIED, e.now)
+
+    def _on_NotACard(self, e: NotACard) -> list[Effect]:
+        if self.state not in (IDLE, GUIDANCE):
+            return []
+        effects = self._go(IDLE, e.now)
+        self.session.message = "not_id_card"
+        effects[-1] = self._show()
+        return effects
 
     def _on_OpenTickets(self, e: OpenTickets) -> list[Effect]:
         s = self.session
@@ -615,6 +690,9 @@ class CitizenFlow:
         if st in PERSON_SCREENS and self._face_gone(now):
             return self._go(IDLE, now)  # the person left: their screen must not stay
         if st == IDLE:
+            if self.session.message == "not_id_card" and in_state >= NOT_A_CARD_S:
+                self.session.message = None
+                return [self._show()]
             if self.language != cfg.language and idle_for >= cfg.greeting_timeout_s:
                 # Chosen on the idle screen by someone who then left: back to the default.
                 self.language = cfg.language

@@ -98,6 +98,17 @@ class RefusedUpload:
     reason: str
 
 
+#: how an ID-card holder's person key starts (``ticketing.sealing.Sealer.card_ref``); a
+#: face guest's key starts with "g-" (``recognition.guests``)
+CARD_KEY_PREFIX = "k-"
+
+
+def is_card_key(key: str | None) -> bool:
+    """True for the person key of an ID-card holder (kept on their tickets, sent to the
+    server); False for a face guest's key (meaningful in one kiosk's memory only) or None."""
+    return key is not None and key.startswith(CARD_KEY_PREFIX)
+
+
 def given_name(full_name: str) -> str:
     """The given name of a Vietnamese full name: its last word ("Nguyễn Thị Minh Khai" →
     "Khai"); "" for an empty name."""

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
-from kiosk.model import IssuedTicket, RefusedUpload, Service
+from kiosk.model import IssuedTicket, RefusedUpload, Service, is_card_key
 from ticketing.numbers import DEFAULT_PATTERN, check_pattern, emergency_seq, format_number
 from ticketing.status import ALL_STATUSES, TicketStatus
 
@@ -200,6 +200,9 @@ class TicketStore:
         payload = {
             "id": ticket.id, "service": ticket.service, "number": ticket.number,
             "priority": ticket.priority, "citizen_id": ticket.citizen_id,
+            # an ID-card holder's keyed hash (``k-``...), so the server can hold one waiting
+            # ticket per person across kiosks; guests' keys (``g-``) stay here
+            "person": ticket.guest_key if is_card_key(ticket.guest_key) else None,
             "issued_at": ticket.issued_at.isoformat(), "source": ticket.source,
         }
         session.add(OutboxEntry(kind="ticket", ticket_id=ticket.id, payload=json.dumps(payload),

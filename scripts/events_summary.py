@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-FUNNEL = ("face_seen", "recognised", "guest", "no_face", "service_chosen", "ticket_issued",
-          "printed")
+FUNNEL = ("face_seen", "recognised", "guest", "no_face", "card", "service_chosen",
+          "ticket_issued", "printed")
 
 
 def log_files(path: Path) -> list[Path]:

@@ -105,6 +105,16 @@ class Sealer:
         """Keyed hash of the id number (64 hex digits), for lookups without the number."""
         return hmac.new(self._hmac_key, id_number.encode(), hashlib.sha256).hexdigest()
 
+    def card_ref(self, id_number: str) -> str:
+        """The opaque person key of an ID card holder on tickets (``k-`` + 32 hex digits; the
+        kiosk's ``kiosk.model.CARD_KEY_PREFIX``): a
+        keyed hash of the id number, apart from ``id_number_digest`` (another message), so
+        the tickets table cannot be joined to the registry's lookup column. The same number
+        gives the same key under the same key all day, which is what the one-waiting-ticket
+        rule needs; the number cannot be read back from it without the key."""
+        mac = hmac.new(self._hmac_key, b"card-ref:" + id_number.encode(), hashlib.sha256)
+        return "k-" + mac.hexdigest()[:32]
+
     def seal_text(self, text: str) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)
         return nonce + self._aead.encrypt(nonce, text.encode(), b"text")

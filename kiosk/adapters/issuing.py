@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from config.sync import SyncSettings
-from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
+from kiosk.adapters.server_client import QueueClient, ServerError, person_ref
 from kiosk.model import IssuedTicket, IssueTicket, qr_link
 from kiosk.tickets import ONLINE, TicketStore
 from ticketing.numbers import NumberError
@@ -69,7 +69,7 @@ class ServerIssuer:
     def __call__(self, request: IssueTicket) -> IssuedTicket:
         ticket_id = str(uuid.uuid4())
         payload = {"id": ticket_id, "service": request.service, "priority": request.priority,
-                   "citizen_id": citizen_ref(request.citizen_id)}
+                   "citizen_id": person_ref(request.citizen_id, request.guest_key)}
         try:
             answer = self.client.issue(payload, timeout=self.settings.issue_timeout_s)
         except ServerError as exc:

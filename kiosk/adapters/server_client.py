@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from config.sync import SyncSettings
+from kiosk.model import is_card_key
 
 
 class ServerError(Exception):
@@ -33,6 +34,17 @@ class ServerError(Exception):
 def citizen_ref(citizen_id: int | None) -> str | None:
     """The opaque id the server sees for a registry citizen (never an id-card number)."""
     return None if citizen_id is None else f"c-{citizen_id}"
+
+
+def person_ref(citizen_id: int | None, guest_key: str | None) -> str | None:
+    """What a ticket tells the server about its person: a registry citizen's ``c-<id>``,
+    an ID-card holder's keyed hash (``k-``...; ``Sealer.card_ref``), else None: a guest's
+    key (``g-``...) lives in one kiosk's memory and means nothing elsewhere."""
+    if citizen_id is not None:
+        return citizen_ref(citizen_id)
+    if is_card_key(guest_key):
+        return guest_key
+    return None
 
 
 def read_token(settings: SyncSettings, data_dir: Path) -> str | None:
@@ -99,8 +111,16 @@ class QueueClient:
         ``alerts``: lines for staff) to the console (``POST /api/v1/kiosk/health``)."""
         self._call("POST", "/api/v1/kiosk/health", json=report)
 
-    def citizen_today(self, citizen_id: int) -> dict[str, Any]:
-        return self._call("GET", f"/api/v1/citizens/{citizen_ref(citizen_id)}/tickets/today")
+    def citizen_today(self, citizen_id: int | str) -> dict[str, Any]:
+        """Open tickets of today of a registry citizen (its id) or a card holder (``k-``...)."""
+        ref = citizen_ref(citizen_id) if isinstance(citizen_id, int) else citizen_id
+        return self._call("GET", f"/api/v1/citizens/{ref}/tickets/today")
+
+    def card_holder(self, id_number: str, timeout: float | None = None) -> dict[str, Any]:
+        """``{"citizen_id": int | None, "person": "k-..."}`` for a chip ID card held up
+        (``POST /api/v1/registry/card``; the number travels in the body, never the URL)."""
+        return self._call("POST", "/api/v1/registry/card", json={"id_number": id_number},
+                          timeout=timeout)
 
     # -- the citizen registry (docs/registry.md)
 

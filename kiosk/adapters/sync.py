@@ -186,7 +186,8 @@ class SyncWorker(threading.Thread):
         server cannot be used (retried next round)."""
         body = [{
             "id": p["id"], "service": p["service"], "priority": p["priority"],
-            "citizen_id": citizen_ref(p.get("citizen_id")), "issued_at": p["issued_at"],
+            "citizen_id": p.get("person") or citizen_ref(p.get("citizen_id")),
+            "issued_at": p["issued_at"],
             "number": p["number"] if p.get("source") in (LEASED, EMERGENCY) else None,
         } for _, p in tickets]
         try:
@@ -245,32 +246,35 @@ def refused_for_good(status: int | None) -> bool:
     return status is not None and 400 <= status < 500 and status not in (401, 403, 408, 429)
 
 
-def server_open_tickets(client: QueueClient, store: TicketStore,
-                        citizen_id: int) -> list[IssuedTicket]:
-    """Bring this kiosk's view of a citizen's tickets of today in line with the server.
+def server_open_tickets(client: QueueClient, store: TicketStore, citizen_id: int | None = None,
+                        card_key: str | None = None) -> list[IssuedTicket]:
+    """Bring this kiosk's view of a person's tickets of today in line with the server: a
+    registry citizen (``citizen_id``) or an ID-card holder (``card_key``, ``k-``...).
 
     Tickets the server no longer has open (called and done, cancelled...) stop counting
     as waiting here, unless they have not been uploaded yet; open tickets issued by other
     kiosks of the site are recorded so they can be reprinted. Returns today's tickets of
-    the citizen (raises ``ServerError`` when the server is unreachable).
+    the person (raises ``ServerError`` when the server is unreachable).
     """
-    answer = client.citizen_today(citizen_id)
+    person: dict[str, Any] = {"citizen_id": citizen_id} if citizen_id is not None else \
+        {"guest_key": card_key}
+    answer = client.citizen_today(citizen_id if citizen_id is not None else str(card_key))
     open_ids = {t["id"]: t for t in answer.get("tickets", [])}
     unsent = store.unsent_ticket_ids()
-    for local in store.today_for(citizen_id=citizen_id):
+    for local in store.today_for(**person):
         if local.id in open_ids:
             if not local.waiting:
                 store.set_status(local.id, WAITING)
         elif local.waiting and local.id not in unsent:
             store.set_status(local.id, DONE)
-    known = {t.id for t in store.today_for(citizen_id=citizen_id)}
+    known = {t.id for t in store.today_for(**person)}
     for ticket_id, t in open_ids.items():
         if ticket_id in known or t.get("service") not in store.services:
             continue
         issued = datetime.fromisoformat(str(t["issued_at"]))
         counters = store.services[t["service"]].counters_text()
-        store.record(ticket_id, t["service"], t["number"], ONLINE, citizen_id=citizen_id,
+        store.record(ticket_id, t["service"], t["number"], ONLINE, **person,
                      priority=bool(t.get("priority")), people_ahead=t.get("people_ahead"),
                      counters=counters, issued_at=issued, survey_url=qr_link(t))
         store.mark_ticket_sent(ticket_id)
-    return store.today_for(citizen_id=citizen_id)
+    return store.today_for(**person)

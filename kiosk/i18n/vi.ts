@@ -308,5 +308,25 @@
         <source>Exit</source>
         <translation>Thoát</translation>
     </message>
+    <message>
+        <location filename="../ui/texts.py" line="19"/>
+        <source>Or hold the QR code of your chip ID card up to the camera</source>
+        <translation>Hoặc đưa mã QR trên thẻ căn cước lên trước camera</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="21"/>
+        <source>Hold the QR code of your chip ID card up to the camera to take your number</source>
+        <translation>Mời đưa mã QR trên thẻ căn cước lên trước camera để lấy số</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="23"/>
+        <source>This QR code is not a chip ID card. Please hold up the QR code on your ID card.</source>
+        <translation>Mã QR này không phải thẻ căn cước. Mời Quý khách đưa mã QR trên thẻ căn cước.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="51"/>
+        <source>ID card {number} · your face is not used</source>
+        <translation>Thẻ căn cước {number} · không dùng khuôn mặt của Quý khách</translation>
+    </message>
 </context>
 </TS>

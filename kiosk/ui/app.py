@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from kiosk import flow
+from kiosk.adapters.card_holders import CardHolder
+from kiosk.adapters.card_scan import CardScanWorker
+from kiosk.adapters.id_card_reader import CardScan
 from kiosk.adapters.identification import CitizenLookup, Identifier
 from kiosk.adapters.issuing import IssueError, Issuer
 from kiosk.adapters.printing import Printer, PrintJob, PrintOutcome
@@ -37,6 +40,7 @@ from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
     from config import Settings
+    from kiosk.id_card import IdCardData
     from kiosk.staff.gate import StaffGate
     from kiosk.tickets import TicketStore
     from kiosk.ui.i18n import Translations
@@ -74,6 +78,9 @@ class Parts:
     report_health: Callable[[dict[str, Any]], None] | None = None
     #: the events log (``<data dir>/logs/events.jsonl``): each step of a visit
     events: EventLog | None = None
+    #: who holds a chip ID card read by the camera (kiosk.adapters.card_holders.CardHolders);
+    #: None: the ID card path is off
+    card_holders: Callable[[IdCardData], CardHolder] | None = None
 
 
 class KioskApp(QObject):
@@ -91,6 +98,8 @@ class KioskApp(QObject):
         self.window.ctx.services = self.services
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
         self.window.ctx.daily_cap = settings.kiosk.daily_ticket_cap
+        self.window.ctx.id_card = parts.card_holders is not None and parts.camera is not None \
+            and settings.kiosk.card_scan_per_s > 0
         self.window.on_action = self._on_action
         self.window.staff.gate = parts.staff
         self.window.staff.login_timeout_s = settings.kiosk.staff_login_timeout_s
@@ -101,6 +110,7 @@ class KioskApp(QObject):
         self.closers: list[Any] = []
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.recognizer: RecognitionWorker | None = None
+        self.card_scanner: CardScanWorker | None = None
         self._issue_pool = ThreadPoolExecutor(1, thread_name_prefix="issue")
         self._print_pool = ThreadPoolExecutor(1, thread_name_prefix="print")
         self._lookup_pool = ThreadPoolExecutor(1, thread_name_prefix="lookup")
@@ -124,7 +134,8 @@ class KioskApp(QObject):
             "camera_status": self._on_camera_status, "recognised": self._on_recognised,
             "issued": self._on_issued, "printed": self._on_printed,
             "catalogue": self._on_catalogue, "open_tickets": self._on_open_tickets,
-            "refused": self._on_refused,
+            "refused": self._on_refused, "card": self._on_card,
+            "card_holder": self._on_card_holder,
             "registry": lambda message: self._staff_line("registry", message),
         }
 
@@ -147,6 +158,12 @@ class KioskApp(QObject):
                 self.recognizer = RecognitionWorker(
                     cam, self.parts.identifier, lambda rec: self._inbox.put(("recognised", rec)))
                 self.recognizer.start()
+            if self.window.ctx.id_card:
+                self.card_scanner = CardScanWorker(
+                    cam, lambda scan: self._inbox.put(("card", scan)),
+                    self.settings.kiosk.card_scan_per_s)
+                self.card_scanner.start()
+            self._pace_workers()
         else:
             self.window.set_camera_state("no camera", "camera off")
         try:
@@ -172,6 +189,8 @@ class KioskApp(QObject):
             self.parts.sync.join(timeout=2.0)  # a request in flight may outlive this; daemon
         if self.recognizer is not None:
             self.recognizer.stop()
+        if self.card_scanner is not None:
+            self.card_scanner.stop()
         if self.parts.camera is not None:
             self.parts.camera.stop()
         self._issue_pool.shutdown(wait=True)
@@ -260,6 +279,49 @@ class KioskApp(QObject):
         return replace(event, citizen=citizen, open_tickets=tuple(tickets),
                        tickets_today=len(tickets))
 
+    # -- the chip ID card instead of the face
+
+    def _pace_workers(self) -> None:
+        """The card scanner looks only while nobody is being served (idle, guidance);
+        face recognition pauses while a person is served by their ID card, so their face
+        is not used."""
+        state = self.flow.state
+        if self.card_scanner is not None:
+            if state in (flow.IDLE, flow.GUIDANCE):
+                self.card_scanner.active.set()
+            else:
+                self.card_scanner.active.clear()
+        if self.recognizer is not None:
+            if self.flow.session.card is not None:
+                self.recognizer.active.clear()
+            else:
+                self.recognizer.active.set()
+
+    def _on_card(self, scan: CardScan) -> None:
+        """The scanner saw a card (or a QR code that is none): look the holder up in a
+        worker thread (it may ask the server)."""
+        if self.flow.state not in (flow.IDLE, flow.GUIDANCE) or \
+                self.window.current not in (flow.IDLE, flow.GUIDANCE):  # e.g. staff mode
+            return
+        if scan.card is None:
+            if scan.problem is not None:
+                self._handle(flow.NotACard(self.clock()))
+            return
+        self._lookup_pool.submit(self._look_up_card, scan.card)
+
+    def _look_up_card(self, card: IdCardData) -> None:
+        try:
+            holder = self.parts.card_holders(card)  # type: ignore[misc]
+        except Exception as exc:  # never the card's data in the log: the kind of failure only
+            log.error("ID card look-up failed: %s", type(exc).__name__)
+            return
+        self._inbox.put(("card_holder", holder))
+
+    def _on_card_holder(self, holder: CardHolder) -> None:
+        self._handle(flow.CardRead(
+            self.clock(), holder.citizen, holder.card_key, holder.name, holder.sex,
+            holder.date_of_birth, holder.masked, holder.tickets, len(holder.tickets)))
+
     # -- touches
 
     def _on_action(self, name: str, value: object) -> None:
@@ -337,6 +399,8 @@ class KioskApp(QObject):
         if self.parts.events is not None:
             self.parts.events.flow_event(event, before, self.flow.state, effects)
         self._run(effects)
+        if self.flow.state != before:
+            self._pace_workers()
         if isinstance(event, flow.Identified) and self.flow.state == flow.IDENTIFIED and \
                 event.citizen is not None and self.parts.open_tickets is not None:
             self._lookup_pool.submit(self._refresh_open, event.citizen.citizen_id)

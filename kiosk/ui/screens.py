@@ -42,6 +42,8 @@ class ScreenContext:
     daily_cap: int = 3
     #: people waiting per service code, when known (standalone: the kiosk's own queue)
     waiting: dict[str, int] = field(default_factory=dict)
+    #: the camera is scanned for a chip ID card's QR code (the idle screen offers it)
+    id_card: bool = False
 
 
 #: A symbol per service of the default catalogue (DejaVu Sans has them); others get a dot.
@@ -95,17 +97,19 @@ class Screen(QWidget):
 
 
 class IdleScreen(Screen):
-    """Welcome; look at the camera, or take a number without face recognition."""
+    """Welcome; look at the camera, or hold the ID card's QR code up to it, or take a number
+    without face recognition."""
 
     def __init__(self) -> None:
         super().__init__()
         self.title = _label("title")
         self.prompt = _label("subtitle")
+        self.card_prompt = _label("subtitle")
         self.notice = _label("notice")
         self.printer = _label("notice")
         self.take = self.button("primary", "take_without_face")
         self.box.addStretch(1)
-        for w in (self.title, self.prompt, self.notice, self.printer):
+        for w in (self.title, self.prompt, self.card_prompt, self.notice, self.printer):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.box.addWidget(self.take)
@@ -114,9 +118,17 @@ class IdleScreen(Screen):
         self.title.setText(text("welcome"))
         camera_ok = ctx.camera_state == "running"
         self.prompt.setText(text("look_prompt"))
-        self.prompt.setVisible(camera_ok and ctx.recognition)
+        # A QR code that is no ID card: that message alone (it says what to do instead).
+        not_a_card = view.message == "not_id_card"
+        look = camera_ok and ctx.recognition
+        self.prompt.setVisible(look and not not_a_card)
+        # The other way in: the ID card's QR code (no face used).
+        self.card_prompt.setText(text("card_prompt" if look else "card_prompt_only"))
+        self.card_prompt.setVisible(camera_ok and ctx.id_card and not not_a_card)
         notice = None
-        if ctx.camera_state == "starting":
+        if not_a_card:
+            notice = text("not_id_card")
+        elif ctx.camera_state == "starting":
             notice = None
         elif ctx.camera_state == "reconnecting":
             notice = text("camera_reconnecting")
@@ -206,11 +218,14 @@ class _PersonScreen(Screen):
 
 
 class GreetingScreen(_PersonScreen):
-    """Hello, <name>: today's open tickets, take a number."""
+    """Hello, <name>: today's open tickets, take a number. A person who came with their ID
+    card also sees its masked number (never the full one)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.primary.clicked.connect(lambda: self.emit("continue"))
+        self.card = _label("info")
+        self.box.insertWidget(1, self.card)
 
     def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
         form = {"male": "hello_male", "female": "hello_female", "as_is": "hello_name"}.get(
@@ -218,6 +233,8 @@ class GreetingScreen(_PersonScreen):
         self.title.setText(text(form, name=view.name or ""))
         self.body.setText(text("priority_note"))
         self.body.setVisible(view.priority)
+        self.card.setText(text("card_line", number=view.card) if view.card else "")
+        self.card.setVisible(view.card is not None)
         self.primary.setText(text("take_number"))
         self._render_common(view, ctx)
 

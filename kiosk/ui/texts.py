@@ -16,6 +16,13 @@ TEXTS: dict[str, str] = {
     "welcome": QT_TRANSLATE_NOOP("Kiosk", "Welcome"),
     "look_prompt": QT_TRANSLATE_NOOP("Kiosk", "Look at the camera to take your number"),
     "take_without_face": QT_TRANSLATE_NOOP("Kiosk", "Take a number without face recognition"),
+    "card_prompt": QT_TRANSLATE_NOOP(
+        "Kiosk", "Or hold the QR code of your chip ID card up to the camera"),
+    "card_prompt_only": QT_TRANSLATE_NOOP(
+        "Kiosk", "Hold the QR code of your chip ID card up to the camera to take your number"),
+    "not_id_card": QT_TRANSLATE_NOOP(
+        "Kiosk", "This QR code is not a chip ID card. Please hold up the QR code on your ID "
+        "card."),
     "no_camera": QT_TRANSLATE_NOOP(
         "Kiosk", "The camera is not available. You can still take a number."),
     "camera_reconnecting": QT_TRANSLATE_NOOP("Kiosk", "Reconnecting the camera…"),
@@ -41,6 +48,8 @@ TEXTS: dict[str, str] = {
     "hello_female": QT_TRANSLATE_NOOP("Kiosk", "Hello, Ms {name}!"),
     "hello_neutral": QT_TRANSLATE_NOOP("Kiosk", "Hello, dear visitor {name}!"),
     "show_my_tickets": QT_TRANSLATE_NOOP("Kiosk", "Show my numbers of today ({n})"),
+    "card_line": QT_TRANSLATE_NOOP(
+        "Kiosk", "ID card {number} · your face is not used"),
     "daily_cap_greeting": QT_TRANSLATE_NOOP(
         "Kiosk", "You have taken the most numbers allowed today ({cap}). You can print one "
         "of them again; for a new number please ask the staff."),

@@ -320,6 +320,17 @@ def pull(s: Session, sealer: Sealer, site_id: int, cursor: int,
     return {"cursor": int(rows[-1][0]) if rows else cursor, "more": more, "changes": changes}
 
 
+def card_holder(s: Session, sealer: Sealer, site_id: int, id_number: str) -> int | None:
+    """The registry citizen of the site holding this chip ID card (found by the keyed hash
+    of the number), or None: not enrolled, erased, or consent withdrawn (which erases).
+    The number is only hashed: neither stored, logged nor audited."""
+    if not ID_NUMBER.match(id_number):
+        raise RegistryError("id number must be 12 digits")
+    return s.scalar(sa.select(RegistryCitizen.id).where(
+        RegistryCitizen.site_id == site_id,
+        RegistryCitizen.id_number_digest == sealer.id_number_digest(id_number)))
+
+
 # ---- staff actions -----------------------------------------------------------------------
 
 

@@ -135,6 +135,31 @@ def pull_changes(request: Request, token: Annotated[str, Depends(kiosk_token)],
     return {"registry_id": server, "site": site.code, **answer}
 
 
+class CardIn(BaseModel):
+    """A chip ID card held up at a kiosk: its 12-digit number only."""
+
+    id_number: str = Field(pattern=r"^\d{12}$")
+
+
+@router.post("/card", tags=["kiosk"], responses=REG_ERRORS)
+def card_holder(body: CardIn, request: Request,
+                token: Annotated[str, Depends(kiosk_token)]) -> dict[str, Any]:
+    """Who holds this ID card at the kiosk's site: ``citizen_id`` of the registry (null
+    when not enrolled, erased or consent withdrawn) and ``person``, the key the kiosk puts
+    on the card holder's tickets (a keyed hash of the number under the registry key: the
+    same at every kiosk of the centre, so one waiting ticket per person holds across them).
+    No face data is involved; the number is neither stored nor logged."""
+    state = state_of(request)
+    with state.db.session() as s:
+        _, site = authenticate(s, token)
+        sealer = sealer_of(request, s)
+        try:
+            citizen_id = reg.card_holder(s, sealer, site.id, body.id_number)
+        except reg.RegistryError as exc:
+            raise _fail(exc) from None
+    return {"citizen_id": citizen_id, "person": sealer.card_ref(body.id_number)}
+
+
 # ---- admin -------------------------------------------------------------------------------
 
 

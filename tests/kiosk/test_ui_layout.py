@@ -32,6 +32,7 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
     v = lambda screen, **kw: flow.ShowScreen(screen, lang, **kw)  # noqa: E731
     return {
         "idle": v(flow.IDLE),
+        "idle-not-a-card": v(flow.IDLE, message="not_id_card"),
         "guidance": v(flow.GUIDANCE, guidance="one_person"),
         "greeting": v(flow.IDENTIFIED, name="Khai", form="female", priority=True,
                       open_count=3),
@@ -39,6 +40,8 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
                               open_tickets=OPEN, open_count=3, seconds_left=9),
         "greeting-cap": v(flow.IDENTIFIED, name="Bình", form="male", open_count=3,
                           open_tickets=OPEN, cap_reached=True, message="priority_asked"),
+        "greeting-card": v(flow.IDENTIFIED, name="An", form="male", card="079*******34",
+                           open_count=1),
         "guest": v(flow.UNKNOWN, message="not_recognised", open_tickets=OPEN, open_count=3),
         "confirm-priority": v(flow.CHOOSE_SERVICE, confirm_priority=True),
         "services": v(flow.CHOOSE_SERVICE, message="daily_cap", seconds_left=5),
@@ -58,6 +61,7 @@ def test_every_citizen_screen_fits_and_is_readable(qtbot, translations: Translat
     window.ctx.services = {s.code: s for s in SERVICES}
     window.ctx.recognition = True
     window.ctx.camera_state = "running"
+    window.ctx.id_card = True  # the idle screen also offers the ID card's QR code
     window.ctx.printer_problem = "paper_out"  # the idle screen's longest notice
     window.ctx.waiting = {s.code: 12 for s in SERVICES}  # a third line on every tile
     window.resize(*size)
