@@ -9,32 +9,10 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
-import qrcode
 from skimage import data
 
 from kiosk.adapters.id_card_reader import IdCardReader, read_id_card
-
-CARD = "079085001234|123456789|Nguyễn Văn An|15031985|Nam|12 Lê Lợi, Quận 1, TP HCM|01022021"
-
-
-def qr_image(payload: str, box: int = 4) -> np.ndarray:
-    q = qrcode.QRCode(border=4, box_size=box)
-    q.add_data(payload)
-    q.make(fit=True)
-    img = np.array(q.make_image(fill_color="black", back_color="white").convert("L"))
-    return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-
-
-def held_up(payload: str, size: int, angle: float, scene: np.ndarray | None = None) -> np.ndarray:
-    """The QR code pasted into a real photo at ``size`` pixels, turned by ``angle`` degrees."""
-    scene = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR) if scene is None else scene
-    frame = cv2.resize(scene, (1280, 720))
-    code = cv2.resize(qr_image(payload), (size, size), interpolation=cv2.INTER_AREA)
-    turn = cv2.getRotationMatrix2D((size / 2, size / 2), angle, 1.0)
-    code = cv2.warpAffine(code, turn, (size, size), borderValue=(255, 255, 255))
-    y, x = 300, 800
-    frame[y:y + size, x:x + size] = code
-    return frame
+from tests.support.id_cards import CARD, held_up
 
 
 @pytest.mark.parametrize(("size", "angle"), [(320, 0), (240, 8), (200, -12)])
