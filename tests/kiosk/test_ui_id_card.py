@@ -22,6 +22,7 @@ from kiosk.context import KioskContext
 from tests.support.fake_printer import FakeNetworkPrinter
 from tests.support.id_cards import CARD, held_up
 from tests.support.kiosk_app import start_kiosk
+from tests.support.screen_check import contrast_problems, layout_problems
 
 NUMBER = "079085001234"  # in CARD: Nguyễn Văn An, male, born 1985
 MAI = "001190000002|||Trần Thị Mai|01011990|Nữ|Hà Nội|01022021"
@@ -93,7 +94,9 @@ def test_a_citizen_takes_a_number_with_their_id_card_instead_of_the_face(
             qtbot.waitUntil(lambda: window.current == flow.IDENTIFIED, timeout=15_000)
             assert greeting.title.text() == "Xin chào Ông An!"
             assert greeting.card.text().startswith("Thẻ căn cước 079*******34")
+            qtbot.wait(200)  # let the layout settle before looking
             window.grab().save(str(output_dir / "kiosk-app-greeting-id-card.png"))
+            assert not layout_problems(window) + contrast_problems(window)
             click(qtbot, greeting.primary)
             qtbot.waitUntil(lambda: window.current == flow.CHOOSE_SERVICE, timeout=3000)
             click(qtbot, window.screens[flow.CHOOSE_SERVICE].tiles["HT"])
@@ -154,7 +157,9 @@ def test_a_citizen_takes_a_number_with_their_id_card_instead_of_the_face(
             camera.show(PORTAL)
             qtbot.waitUntil(lambda: idle.notice.isVisible() and
                             "không phải thẻ căn cước" in idle.notice.text(), timeout=15_000)
+            qtbot.wait(200)
             window.grab().save(str(output_dir / "kiosk-app-idle-not-a-card.png"))
+            assert not layout_problems(window) + contrast_problems(window)
             assert window.current == flow.IDLE
         finally:
             app.shutdown()

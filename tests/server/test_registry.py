@@ -253,3 +253,47 @@ def test_consent_withdrawal_and_the_retention_job_erase_and_tell_the_kiosks(
         actions = {a.action for a in s.query(RegistryAudit).filter_by(
             citizen_id=mai["citizen_id"])}
     assert {"consent_withdrawn", "erase"} <= actions
+
+
+def test_an_id_card_held_up_at_any_kiosk_of_the_site_is_the_same_person(
+        app: FastAPI, live_server: LiveServer) -> None:
+    """``POST /api/v1/registry/card``: the registry citizen of the card (None once erased)
+    and one person key for the card holder at every kiosk of the centre, under which the
+    server's ticket list holds one waiting ticket across kiosks."""
+    url = live_server.url
+    kiosk_a, kiosk_b = add_kiosk(app, "a"), add_kiosk(app, "b")
+    [lan] = push(url, kiosk_a, enrolment("Nguyễn Văn Lân", "079061012345", face(1)))
+
+    def card(token: str, number: str) -> httpx.Response:
+        return httpx.post(f"{url}/api/v1/registry/card", headers=auth(token),
+                          json={"id_number": number}, timeout=30)
+
+    at_a, at_b = card(kiosk_a, "079061012345").json(), card(kiosk_b, "079061012345").json()
+    assert at_a["citizen_id"] == lan["citizen_id"] and at_a == at_b
+    stranger_a = card(kiosk_a, "001085000009").json()
+    assert stranger_a["citizen_id"] is None
+    assert stranger_a == card(kiosk_b, "001085000009").json()
+    person = stranger_a["person"]
+    assert person.startswith("k-") and len(person) == 34 and "001085000009" not in person
+    assert person != at_a["person"]
+
+    # A ticket for the card holder at kiosk A is open for them when kiosk B asks.
+    r = httpx.post(f"{url}/api/v1/tickets", headers=auth(kiosk_a), timeout=30,
+                   json={"id": str(uuid.uuid4()), "service": "HT", "citizen_id": person})
+    assert r.status_code in (200, 201), r.text
+    today = httpx.get(f"{url}/api/v1/citizens/{person}/tickets/today",
+                      headers=auth(kiosk_b), timeout=30).json()
+    assert today["open_count"] == 1
+
+    # Erased (or consent withdrawn): the card is no longer a registered citizen's.
+    admin = admin_client(app, url)
+    assert admin.delete(f"/api/v1/registry/citizens/{lan['citizen_id']}").status_code == 200
+    assert card(kiosk_b, "079061012345").json() == {**at_a, "citizen_id": None}
+
+    # Bad input: a clear 4xx, never the number echoed; no token: 401.
+    bad = card(kiosk_a, "07906101234")
+    assert bad.status_code == 422 and "07906101234" not in bad.text
+    assert httpx.post(f"{url}/api/v1/registry/card", json={"id_number": "079061012345"},
+                      timeout=30).status_code == 401
+    with app.state.qs.db.read_session() as s:
+        assert all("079061012345" not in a.detail for a in s.query(RegistryAudit).all())
