@@ -4,7 +4,7 @@
 
 The server's session cookie of the last online login is kept in memory (never on disk)
 per username, so the admin's people page can erase a citizen at the server as that admin
-(``session_of``); ``forget_session`` drops it when staff mode locks."""
+(``session_of``); ``forget_sessions`` drops them when staff mode locks."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ class ServerAccounts:
         """The server session of ``username``'s last online login (None: none)."""
         return self._sessions.get(username)
 
-    def forget_session(self, username: str) -> None:
-        self._sessions.pop(username, None)
+    def forget_sessions(self) -> None:
+        """Drop every kept server session (staff mode locked or left)."""
+        self._sessions.clear()
 
     def __call__(self, username: str, password: str) -> str | None:
         try:
