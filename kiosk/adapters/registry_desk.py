@@ -82,6 +82,7 @@ class RegistryDesk:
         self._registry: Registry | None = None
         self._reader: IdCardReader | None = None
         self._lock = threading.Lock()
+        self._shut = False
 
     @property
     def online(self) -> bool:
@@ -112,10 +113,13 @@ class RegistryDesk:
                     self._registry = None
                 self._reader = None
 
-        self._pool.submit(release)
+        if not self._shut:
+            self._pool.submit(release)
 
     def shutdown(self) -> None:
+        """Release everything and stop the thread (the app's end)."""
         self.close()
+        self._shut = True
         self._pool.shutdown(wait=True)
 
     def _record(self, who: str, action: str, outcome: str, detail: str = "") -> None:

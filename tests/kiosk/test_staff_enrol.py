@@ -28,6 +28,7 @@ from kiosk.registry import CitizenRecord
 from kiosk.staff.enrolment_draft import Pose, Sample
 from kiosk.staff.gate import StaffGate
 from tests.kiosk.test_id_card_reader import CARD, held_up
+from kiosk.ui.staff.texts import staff_text
 from tests.kiosk.test_staff_ui import check, open_window, press
 
 PHOTOS = "face_recognition"
@@ -35,8 +36,7 @@ ADMIN = "lan"
 
 
 def photo(faces_dir: Path, name: str) -> np.ndarray:
-    paths = {"straight": "examples/obama-720p.jpg", "turned": "tests/test_images/obama3.jpg",
-             "other": "examples/knn_examples/train/biden/biden2.jpg"}
+    paths = {"straight": "examples/obama-720p.jpg", "turned": "tests/test_images/obama3.jpg"}
     image = cv2.imread(str(faces_dir / PHOTOS / paths[name]))
     assert image is not None
     if image.shape[1] > 1280:  # a camera's size
@@ -46,17 +46,31 @@ def photo(faces_dir: Path, name: str) -> np.ndarray:
 
 
 def camera_folder(root: Path, faces_dir: Path, card: bool = True) -> Path:
-    """What the camera sees in turn: the ID card held up, the citizen looking straight,
-    turned a little one way, and (the same photo mirrored) the other way."""
+    """What the camera sees: a folder of images it plays in a loop (listed again at every
+    loop), first the ID card held up (or the citizen looking straight)."""
     folder = root / "camera"
     folder.mkdir()
     if card:
-        cv2.imwrite(str(folder / "1-card.png"), held_up(CARD, 320, 0))
-    cv2.imwrite(str(folder / "2-straight.jpg"), photo(faces_dir, "straight"))
-    turned = photo(faces_dir, "turned")
-    cv2.imwrite(str(folder / "3-turned.jpg"), turned)
-    cv2.imwrite(str(folder / "4-turned-other-way.jpg"), cv2.flip(turned, 1))
+        cv2.imwrite(str(folder / "card.png"), held_up(CARD, 320, 0))
+    else:
+        cv2.imwrite(str(folder / "face.png"), photo(faces_dir, "straight"))
     return folder
+
+
+def in_front(folder: Path, image: np.ndarray) -> None:
+    """Now the camera sees ``image`` (the citizen moved, the card was put away)."""
+    cv2.imwrite(str(folder / "next.png"), image)
+    (folder / "next.png").replace(folder / "face.png")
+    (folder / "card.png").unlink(missing_ok=True)
+
+
+def pose_picture(faces_dir: Path, pose: Pose) -> np.ndarray:
+    """The citizen straight, turned a little to their left (obama3: +15 degrees in the
+    unmirrored picture), or to their right (the same photo mirrored)."""
+    if pose is Pose.STRAIGHT:
+        return photo(faces_dir, "straight")
+    turned = photo(faces_dir, "turned")
+    return turned if pose is Pose.LEFT else cv2.flip(turned, 1)
 
 
 @pytest.fixture
@@ -73,13 +87,16 @@ def admin_gate(ctx: KioskContext) -> StaffGate:
     return gate
 
 
-@pytest.fixture
-def camera(kiosk: KioskContext, faces_dir: Path, tmp_path: Path) -> Iterator[CameraWorker]:
-    folder = camera_folder(tmp_path, faces_dir)
-    settings = kiosk.settings.camera.model_copy(update={"source": str(folder),
-                                                        "file_fps": 6.0})
+def start_camera(ctx: KioskContext, folder: Path) -> CameraWorker:
+    settings = ctx.settings.camera.model_copy(update={"source": str(folder), "file_fps": 6.0})
     worker = CameraWorker(settings)
     worker.start()
+    return worker
+
+
+@pytest.fixture
+def camera(kiosk: KioskContext, faces_dir: Path, tmp_path: Path) -> Iterator[CameraWorker]:
+    worker = start_camera(kiosk, camera_folder(tmp_path, faces_dir))
     yield worker
     worker.stop()
 
@@ -107,10 +124,16 @@ def consent_given(qtbot, staff) -> None:
     assert wizard.step is wizard.identity
 
 
-def samples_taken(qtbot, wizard) -> None:
+def samples_taken(qtbot, wizard, folder: Path, faces_dir: Path) -> None:
+    """The citizen follows the guidance on the screen, pose after pose."""
     press(qtbot, wizard.identity.next)
     assert wizard.step is wizard.samples
-    qtbot.waitUntil(lambda: wizard.draft.ready(), timeout=90_000)
+    while (wanted := wizard.draft.wanted()) is not None:
+        assert wizard.samples.guide.text() == staff_text(f"pose_{wanted}")
+        in_front(folder, pose_picture(faces_dir, wanted))
+        qtbot.waitUntil(lambda w=wanted: w in {s.pose for s in wizard.draft.samples},
+                        timeout=60_000)
+    assert wizard.draft.ready()
     assert {s.pose for s in wizard.draft.samples} == {Pose.STRAIGHT, Pose.LEFT, Pose.RIGHT}
     assert wizard.samples.next.isEnabled()
 
@@ -131,8 +154,10 @@ def registry_of(ctx: KioskContext):
 
 
 def test_the_whole_wizard_enrols_a_citizen_who_is_then_recognised_and_can_withdraw(
-        qtbot, kiosk: KioskContext, camera: CameraWorker, faces_dir: Path) -> None:
+        qtbot, kiosk: KioskContext, camera: CameraWorker, faces_dir: Path,
+        tmp_path: Path) -> None:
     size = (1280, 720)
+    folder = tmp_path / "camera"
     window, staff, _, gate, desk = signed_in(qtbot, kiosk, size, camera)
     wizard = staff.enrol
     problems = []
@@ -144,7 +169,7 @@ def test_the_whole_wizard_enrols_a_citizen_who_is_then_recognised_and_can_withdr
         assert ident.name.text() == "Nguyễn Văn An" and ident.dob.text() == "15/03/1985"
         assert ident.id_number.text() == "079*******34"
         problems += check(window, "enrol-identity-card", size)
-        samples_taken(qtbot, wizard)
+        samples_taken(qtbot, wizard, folder, faces_dir)
         problems += check(window, "enrol-samples-done", size)
         outcome = saved(qtbot, wizard)
         assert outcome.kind == "created", outcome
@@ -237,9 +262,7 @@ def test_a_face_enrolled_as_someone_else_is_refused(qtbot, kiosk: KioskContext,
     finally:
         registry.close()
     folder = camera_folder(tmp_path, faces_dir, card=False)
-    settings = kiosk.settings.camera.model_copy(update={"source": str(folder), "file_fps": 6.0})
-    camera = CameraWorker(settings)
-    camera.start()
+    camera = start_camera(kiosk, folder)
     window, staff, _, gate, desk = signed_in(qtbot, kiosk, (1280, 720), camera)
     wizard = staff.enrol
     try:
@@ -247,13 +270,13 @@ def test_a_face_enrolled_as_someone_else_is_refused(qtbot, kiosk: KioskContext,
         # Typed on the on-screen keyboard: the name in Telex.
         keys = {b.text(): b for row in wizard.identity.keyboard.rows for b in row}
         press(qtbot, keys["⇧"])
-        press(qtbot, keys["L"])
+        press(qtbot, keys["l"])  # shown as "L" now
         press(qtbot, keys["⇧"])
         for ch in "ee":
             press(qtbot, keys[ch])
         assert wizard.identity.name.text() == "Lê"
         wizard.identity.id_number.setText("079085009999")
-        samples_taken(qtbot, wizard)
+        samples_taken(qtbot, wizard, folder, faces_dir)
         outcome = saved(qtbot, wizard)
     finally:
         desk.shutdown()
@@ -304,13 +327,15 @@ def qtbot_left():
 
 
 def test_walking_away_mid_wizard_leaves_no_face_data(qtbot, kiosk: KioskContext,
-                                                     camera: CameraWorker) -> None:
+                                                     camera: CameraWorker, faces_dir: Path,
+                                                     tmp_path: Path) -> None:
     window, staff, actions, gate, desk = signed_in(qtbot, kiosk, (1280, 720), camera)
     wizard = staff.enrol
     try:
         consent_given(qtbot, staff)
         qtbot.waitUntil(lambda: wizard.identity.number != "", timeout=30_000)
         press(qtbot, wizard.identity.next)
+        in_front(tmp_path / "camera", pose_picture(faces_dir, Pose.STRAIGHT))
         qtbot.waitUntil(lambda: len(wizard.draft.samples) >= 1, timeout=60_000)
         kept = [s.image_rgb for s in wizard.draft.samples]
         staff.clock.t += gate.idle_lock_s + 1  # the admin walked away
