@@ -27,8 +27,8 @@ from kiosk.context import KioskContext
 from kiosk.registry import CitizenRecord
 from kiosk.staff.enrolment_draft import Pose, Sample
 from kiosk.staff.gate import StaffGate
-from tests.kiosk.test_id_card_reader import CARD, held_up
 from kiosk.ui.staff.texts import staff_text
+from tests.kiosk.test_id_card_reader import CARD, held_up
 from tests.kiosk.test_staff_ui import check, open_window, press
 
 PHOTOS = "face_recognition"
