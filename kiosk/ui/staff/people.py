@@ -8,6 +8,7 @@ is made at the server (and so on every kiosk) with the admin's server session.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QVBoxLayout
@@ -205,8 +206,9 @@ class PeoplePage(Page):
         self.no.setText(self.t("no_keep"))
         p = self.person
         if p is not None:
+            at = p.consent_at if p.consent_at.tzinfo else p.consent_at.replace(tzinfo=UTC)
             text = self.t("person", name=p.full_name, id=p.id_number_masked,
-                          when=p.consent_at.strftime("%d/%m/%Y %H:%M"),
+                          when=at.astimezone().strftime("%d/%m/%Y %H:%M"),  # local time
                           v=p.consent_text_version or "-", n=p.templates)
             if self.asking is not None:
                 text = self.t(f"confirm_{self.asking}", name=p.full_name)
