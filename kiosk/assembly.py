@@ -19,6 +19,7 @@ from kiosk.adapters.card_holders import CardHolders
 from kiosk.adapters.identification import RecognitionPlug, citizen_lookup, make_recognition
 from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
+from kiosk.adapters.registry_desk import RegistryDesk
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, read_token
 from kiosk.adapters.speech import NumberSpeaker
@@ -145,5 +146,13 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
                                                make_printer(new, ctx.data_dir))
     staff.camera_setup.on_saved = lambda new: setattr(
         app.parts.camera, "transform", Transform.from_settings(new.camera))
+    # The admin's enrolment wizard and people page: the registry on a thread of their
+    # own (opened when first used), the app's camera (read, never opened twice).
+    gate = parts.staff
+    desk = RegistryDesk(ctx, audit=gate.audit if gate else None,
+                        session_of=getattr(gate.checker if gate else None, "session_of", None))
+    staff.enrol.desk = staff.people.desk = desk
+    staff.enrol.camera = app.parts.camera
+    closers.insert(0, desk.shutdown)
     app.closers = closers
     return app

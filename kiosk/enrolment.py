@@ -3,6 +3,7 @@ screens call. Opens the kiosk database, loads the index, runs the engine."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,9 @@ from recognition.images import ImageError, load_image
 from recognition.index import TemplateIndex
 from recognition.types import IdentifyResult
 
+#: what ``enrol_photos`` takes: a photo file, or an RGB array (H, W, 3) uint8
+Photo = str | Path | np.ndarray
+
 
 @dataclass
 class Rejected:
@@ -51,6 +55,8 @@ class EnrolmentResult:
     refused: str | None = None  # why nothing was stored
     #: through the server: the enrolment's client UUID in the kiosk's registry outbox
     queued: str | None = None
+    #: refused because the face is already enrolled as this (other) citizen
+    duplicate_of: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         if self.queued is not None:
@@ -89,12 +95,21 @@ class Registry:
         """A photo as RGB; raises ``ImageError`` with a clear message."""
         return load_image(path, self.ctx.settings.storage.max_photo_pixels)
 
+    def _image(self, photo: Photo) -> np.ndarray:
+        """The RGB image of a file, or an RGB array (H, W, 3) uint8 such as a camera
+        sample, checked; raises ``ImageError``."""
+        if isinstance(photo, np.ndarray):
+            if photo.ndim != 3 or photo.shape[2] != 3 or photo.dtype != np.uint8:
+                raise ImageError("not an RGB picture")
+            return photo
+        return self.load_photo(photo)
+
     def enrol_photos(
         self,
         *,
         full_name: str,
         id_number: str,
-        photos: list[str | Path],
+        photos: Sequence[Photo],
         actor: str,
         date_of_birth: date | None = None,
         priority_group: PriorityGroup = PriorityGroup.NONE,
@@ -103,7 +118,8 @@ class Registry:
         outbox: Replica | None = None,
         channel: str = "kiosk",
     ) -> EnrolmentResult:
-        """Quality-check each photo with the enrolment limits and store the good ones.
+        """Quality-check each photo (a file, or an RGB array such as a camera sample)
+        with the enrolment limits and store the good ones.
 
         Refuses (stores nothing) when no photo is good, or when a face matches a
         *different* enrolled citizen (``duplicate_threshold``). ``face_crop`` takes each
@@ -117,15 +133,16 @@ class Registry:
         existing = self.store.find_by_id_number(id_number) if outbox is None else None
         rejected: list[Rejected] = []
         good: list[NewTemplate] = []
-        for photo in photos:
+        for number, photo in enumerate(photos, 1):
+            name = f"sample {number}" if isinstance(photo, np.ndarray) else str(photo)
             try:
-                image = self.load_photo(photo)
+                image = self._image(photo)
             except ImageError as exc:
-                rejected.append(Rejected(str(photo), str(exc)))
+                rejected.append(Rejected(name, str(exc)))
                 continue
             analysis = self.engine.analyse_for_enrolment(image, face_crop=face_crop)
             if analysis.encoding is None:
-                rejected.append(Rejected(str(photo), str(analysis.reason)))
+                rejected.append(Rejected(name, str(analysis.reason)))
                 continue
             for cand in [] if outbox is not None else self.index.search(
                     analysis.encoding, citizens=3):
@@ -137,7 +154,8 @@ class Registry:
                     )
                     return EnrolmentResult(
                         citizen=None, rejected=rejected,
-                        refused=f"{photo}: this face is already enrolled as {who}",
+                        refused=f"{name}: this face is already enrolled as {who}",
+                        duplicate_of=cand.citizen_id,
                     )
             good.append(NewTemplate(analysis.encoding, analysis.quality.figures()))
         if not good:

@@ -16,13 +16,13 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, sessionmaker
 
+# The version lives with its text in kiosk.consent; re-exported for the registry's callers.
+from kiosk.consent import CONSENT_TEXT_VERSION as CONSENT_TEXT_VERSION
 from kiosk.crypto import FaceCipher
 from kiosk.db import Base
 from kiosk.id_card import mask_id_number
 from kiosk.priority import PriorityGroup
 from recognition.index import TemplateIndex
-
-CONSENT_TEXT_VERSION = "2026-01"
 
 
 def utcnow() -> datetime:
@@ -86,6 +86,7 @@ class CitizenRecord:
     consent_at: datetime
     consent_by: str
     templates: int
+    consent_text_version: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,7 +126,7 @@ class RegistryStore:
             id=c.id, full_name=c.full_name, display_name=c.display_name,
             id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
             priority_group=c.priority_group, consent_at=c.consent_at, consent_by=c.consent_by,
-            templates=int(count or 0),
+            templates=int(count or 0), consent_text_version=c.consent_text_version,
         )
 
     def find_by_id_number(self, id_number: str) -> CitizenRecord | None:
@@ -229,15 +230,18 @@ class RegistryStore:
                     id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
                     priority_group=c.priority_group, consent_at=c.consent_at,
                     consent_by=c.consent_by, templates=int(counts.get(c.id, 0)),
+                    consent_text_version=c.consent_text_version,
                 )
                 for c in s.scalars(q)
             ]
 
     def delete(
-        self, citizen_id: int, *, actor: str, index: TemplateIndex | None = None
+        self, citizen_id: int, *, actor: str, index: TemplateIndex | None = None,
+        action: str = "delete",
     ) -> int | None:
-        """Delete a citizen and every template (consent withdrawn); return how many
-        templates went, or ``None`` when there was no such citizen. Audited."""
+        """Delete a citizen and every template; return how many templates went, or
+        ``None`` when there was no such citizen. Audited as ``action`` ('delete', or
+        'withdraw_consent' when the citizen withdrew their consent)."""
         with self._sessions.begin() as s:
             c = s.get(Citizen, citizen_id)
             if c is None:
@@ -247,7 +251,7 @@ class RegistryStore:
             ).rowcount
             s.delete(c)
             s.add(AuditEvent(
-                actor=actor, action="delete", citizen_id=citizen_id,
+                actor=actor, action=action, citizen_id=citizen_id,
                 detail=f"{n} template(s) deleted",
             ))
         if index is not None:

@@ -23,6 +23,18 @@ _LEVEL_NOSE_RATIO = 0.49
 _NOSE_DEPTH = 0.6
 
 
+def signed_yaw(landmarks: np.ndarray) -> float:
+    """Head turn in degrees from 68 landmarks (68, 2) pixels, with its side: positive when
+    the nose tip is nearer the jaw point on the image's right (landmark 16), i.e. the
+    person turned to *their* left in an unmirrored camera picture; 0 is straight."""
+    nose = landmarks[30]
+    left = float(nose[0] - landmarks[0][0])
+    right = float(landmarks[16][0] - nose[0])
+    span = left + right
+    yaw_ratio = (left - right) / span if span > 0 else 1.0
+    return float(np.degrees(np.arcsin(np.clip(yaw_ratio, -1.0, 1.0))))
+
+
 def head_pose(landmarks: np.ndarray) -> tuple[float, float]:
     """Estimate (|yaw|, |pitch|) in degrees from 68 landmarks, shape (68, 2), in pixels.
 
@@ -30,18 +42,13 @@ def head_pose(landmarks: np.ndarray) -> tuple[float, float]:
     enough for a gate that asks the citizen to look straight.
     """
     nose = landmarks[30]
-    left = float(nose[0] - landmarks[0][0])
-    right = float(landmarks[16][0] - nose[0])
-    span = left + right
-    yaw_ratio = (left - right) / span if span > 0 else 1.0
     eye_y = float(landmarks[36:48, 1].mean())
     mouth_y = float(landmarks[48:68, 1].mean())
     height = mouth_y - eye_y
     nose_ratio = (float(nose[1]) - eye_y) / height if height > 0 else 0.0
     pitch_sin = (_LEVEL_NOSE_RATIO - nose_ratio) / _NOSE_DEPTH
-    yaw = float(np.degrees(np.arcsin(np.clip(yaw_ratio, -1.0, 1.0))))
     pitch = float(np.degrees(np.arcsin(np.clip(pitch_sin, -1.0, 1.0))))
-    return abs(yaw), abs(pitch)
+    return abs(signed_yaw(landmarks)), abs(pitch)
 
 
 def eye_distance(landmarks: np.ndarray) -> float:

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QStackedWidget
 
-from kiosk.staff.accounts import TECHNICIAN
+from kiosk.staff.accounts import ADMIN, TECHNICIAN
 from kiosk.staff.pin import PinError
 from kiosk.ui import theme
 from kiosk.ui.screens import Screen, ScreenContext
 from kiosk.ui.staff.camera_setup import CameraSetupPage
+from kiosk.ui.staff.enrol_wizard import EnrolWizard
 from kiosk.ui.staff.pages import (
     AccountPage,
     ConfirmExitPage,
@@ -30,6 +31,7 @@ from kiosk.ui.staff.pages import (
     NewPinPage,
     Page,
 )
+from kiosk.ui.staff.people import PeoplePage
 from kiosk.ui.staff.setup import SetupPage
 from kiosk.ui.staff.texts import staff_text
 
@@ -75,8 +77,11 @@ class StaffMode(Screen):
         self.confirm_exit = ConfirmExitPage(self._on)
         self.setup = SetupPage(self._on)
         self.camera_setup = CameraSetupPage(self._on)
+        self.enrol = EnrolWizard(self._on)
+        self.people = PeoplePage(self._on)
         self.pages: tuple[Page, ...] = (self.login, self.new_pin, self.account, self.home,
-                                        self.confirm_exit, self.setup, self.camera_setup)
+                                        self.confirm_exit, self.setup, self.camera_setup,
+                                        self.enrol, self.people)
         for page in self.pages:
             self.stack.addWidget(page)
         self.timer = QTimer(self)
@@ -104,9 +109,19 @@ class StaffMode(Screen):
 
     def _leave(self, reason: str = "logout") -> None:
         self.timer.stop()
+        self._close_pages()
         if self.gate is not None:
             self.gate.logout(reason)
         self.emit("staff_leave")
+
+    def _close_pages(self) -> None:
+        """Pages forget what they held (an unfinished enrolment, a citizen shown), and the
+        admin's server session is dropped."""
+        for page in self.pages:
+            page.closed()
+        forget = getattr(self.gate.checker if self.gate else None, "forget_sessions", None)
+        if forget is not None:
+            forget()
 
     def _show(self, page: Page) -> None:
         page.retext(self.language)
@@ -156,16 +171,30 @@ class StaffMode(Screen):
             self.camera_setup.kiosk_ctx = self.setup.kiosk_ctx
             self.camera_setup.load()
             self._show(self.camera_setup)
+        elif name == "enrol" and self._may(ADMIN):
+            assert gate is not None and gate.session is not None
+            self.enrol.start(gate.session.who)
+            self._show(self.enrol)
+        elif name == "people" and self._may(ADMIN):
+            assert gate is not None and gate.session is not None
+            self.people.load(gate.session.who)
+            self._show(self.people)
+        elif name in ("enrol_done", "enrol_refused", "people_back"):
+            self._show(self.home)
         elif name == "exit_yes" and self._may_exit():
             assert gate is not None
+            self._close_pages()
             gate.logout("exit_to_desktop")
             self.timer.stop()
             self.emit("staff_exit")
 
     def _may_exit(self) -> bool:
         """Technicians only: leaving for the desktop and the hardware set-up."""
+        return self._may(TECHNICIAN)
+
+    def _may(self, role: str) -> bool:
         g = self.gate
-        return g is not None and g.session is not None and g.session.may(TECHNICIAN)
+        return g is not None and g.session is not None and g.session.may(role)
 
     def _new_pin(self, pin: str) -> None:
         page = self.new_pin
@@ -221,7 +250,8 @@ class StaffMode(Screen):
         """Every half second: timeouts, the lock countdown."""
         now = self.clock()
         gate = self.gate
-        if self.page in (self.home, self.confirm_exit, self.setup, self.camera_setup):
+        if self.page in (self.home, self.confirm_exit, self.setup, self.camera_setup,
+                         self.enrol, self.people):
             if gate is None or gate.session is None or gate.check_idle(now):
                 self._leave("lock")
         elif now - self.last_touch >= self.login_timeout_s:

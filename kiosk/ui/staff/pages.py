@@ -72,6 +72,9 @@ class Page(QWidget):
     def retext(self, language: str) -> None:
         raise NotImplementedError
 
+    def closed(self) -> None:
+        """Staff mode closed (locked, left): forget what the page held."""
+
 
 def column(*widgets: QWidget, stretch_first: bool = True) -> QVBoxLayout:
     col = QVBoxLayout()
@@ -224,25 +227,32 @@ class HomePage(Page):
         self.title = label("title")
         self.who = label("info")
         self.note = label("info", fit=True)
+        self.enrol = self.button("primary", "enrol")
+        self.people = self.button("secondary", "people")
         self.setup = self.button("secondary", "setup")
         self.camera = self.button("secondary", "camera_setup")
         self.exit = self.button("secondary", "exit")
         self.lock = self.button("primary", "lock")
         self.actions = QGridLayout()
         self.actions.setSpacing(16)
+        self.text = ("", frozenset[str](), False)
         self.arrange(False)
         col = column(self.title, self.who, self.note)
         col.addLayout(self.actions)
         col.addStretch(1)
         self.box.addLayout(col)
-        self.text = ("", frozenset[str](), False)
 
     def arrange(self, portrait: bool) -> None:
         # Buttons two by two in landscape, one under the other in portrait.
-        buttons = (self.camera, self.setup, self.exit, self.lock)
+        # Only the buttons of the session's roles take a place (before any session: all).
+        self.portrait = portrait
+        roles = self.text[1] if self.text[0] else frozenset({"admin", "technician"})
+        wanted = ((self.enrol, "admin"), (self.people, "admin"), (self.camera, "technician"),
+                  (self.setup, "technician"), (self.exit, "technician"), (self.lock, ""))
         columns = 1 if portrait else 2
-        for i, b in enumerate(buttons):
+        for b, _ in wanted:
             self.actions.removeWidget(b)
+        for i, b in enumerate(b for b, role in wanted if not role or role in roles):
             self.actions.addWidget(b, i // columns, i % columns)
 
     def show_session(self, who: str, roles: frozenset[str], offline: bool) -> None:
@@ -250,6 +260,9 @@ class HomePage(Page):
         self.exit.setVisible("technician" in roles)
         self.setup.setVisible("technician" in roles)
         self.camera.setVisible("technician" in roles)
+        self.enrol.setVisible("admin" in roles)
+        self.people.setVisible("admin" in roles)
+        self.arrange(self.portrait)
 
     def retext(self, language: str) -> None:
         who, roles, offline = self.text
@@ -258,7 +271,10 @@ class HomePage(Page):
                           roles=names)
         self.title.setText(staff_text("home_title", language))
         self.who.setText(line + (staff_text("offline", language) if offline else ""))
-        self.note.setText(staff_text("not_built", language))
+        self.note.setText(staff_text("admin_note", language) if "admin" in roles else "")
+        self.note.setVisible("admin" in roles)
+        self.enrol.setText(staff_text("enrol", language))
+        self.people.setText(staff_text("people", language))
         self.exit.setText(staff_text("exit", language))
         self.setup.setText(staff_text("setup", language))
         self.camera.setText(staff_text("camera", language))
