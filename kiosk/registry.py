@@ -62,6 +62,17 @@ class FaceTemplate(Base):
     citizen: Mapped[Citizen] = relationship(back_populates="templates")
 
 
+class LocalChange(Base):
+    """A citizen whose templates changed in this database, in order: written by replica
+    pulls and by the registry's own enrolments and erasures, so the recognition process
+    (``kiosk.replica.ReplicaFollower``) picks up every change without a restart."""
+
+    __tablename__ = "registry_local_changes"
+
+    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    citizen_id: Mapped[int] = mapped_column(sa.Integer)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 
@@ -195,6 +206,7 @@ class RegistryStore:
                 actor=consent_by, action="enrol" if created else "add_samples",
                 citizen_id=c.id, detail=f"{len(rows)} template(s); consent {consent_text_version}",
             ))
+            s.add(LocalChange(citizen_id=c.id))
             info = self._info(s, c)
             ids = [r.id for r in rows]
         if index is not None:
@@ -250,6 +262,7 @@ class RegistryStore:
                 sa.delete(FaceTemplate).where(FaceTemplate.citizen_id == citizen_id)
             ).rowcount
             s.delete(c)
+            s.add(LocalChange(citizen_id=citizen_id))
             s.add(AuditEvent(
                 actor=actor, action=action, citizen_id=citizen_id,
                 detail=f"{n} template(s) deleted",

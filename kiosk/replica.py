@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
-from kiosk.registry import AuditEvent, Citizen, FaceTemplate, RegistryStore, utcnow
+from kiosk.registry import AuditEvent, Citizen, FaceTemplate, LocalChange, RegistryStore, utcnow
 from recognition.index import TemplateIndex
 from recognition.types import EMBEDDING_SIZE
 
@@ -53,15 +53,6 @@ class ReplicaState(Base):
     server_url: Mapped[str] = mapped_column(sa.String(300))
     cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     pulled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-
-
-class LocalChange(Base):
-    """A citizen whose templates changed in this database (replica pulls), in order."""
-
-    __tablename__ = "registry_local_changes"
-
-    seq: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    citizen_id: Mapped[int] = mapped_column(sa.Integer)
 
 
 class EnrolmentOutboxEntry(Base):

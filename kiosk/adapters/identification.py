@@ -225,17 +225,16 @@ class KioskIdentifier:
 def registry_identifier(ctx: KioskContext) -> Identifier:
     """The engine on the registry replica, with guest memory (runs in the child process,
     which opens its own connection to the database: one per process)."""
+    # Changes made while the index loads are applied too: registry pulls (with a server)
+    # and the staff screens' enrolments and erasures (both write registry_local_changes).
+    from kiosk.db import database_url
     from kiosk.enrolment import Registry
+    from kiosk.replica import last_seq
+    from kiosk.schema import make_engine
 
-    seq = None
-    if ctx.settings.sync.server_url:  # changes made while the index loads are applied too
-        from kiosk.db import database_url
-        from kiosk.replica import last_seq
-        from kiosk.schema import make_engine
-
-        engine = make_engine(database_url(ctx.settings, ctx.data_dir))
-        seq = last_seq(engine)
-        engine.dispose()
+    engine = make_engine(database_url(ctx.settings, ctx.data_dir))
+    seq = last_seq(engine)
+    engine.dispose()
     registry = Registry(ctx)
     log.info("recognition: %d face template(s) loaded", len(registry.index))
     liveness = ctx.settings.liveness
@@ -245,16 +244,14 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
         except Exception as exc:  # the tracker fails closed on every face (logged there)
             log.error("liveness networks cannot be loaded: %s", exc)
     refusals = RefusalLog(ctx.data_dir, liveness)
-    if seq is None:
-        return KioskIdentifier(registry.engine, liveness, refusals)
     from kiosk.replica import ReplicaFollower
 
     follower = ReplicaFollower(registry.store, registry.index, seq)
     last = [0.0]
 
     def follow() -> None:
-        """The sync (in the app process) changed the replica: apply it here, in place,
-        at most twice a second."""
+        """The app process changed the registry (a sync, an enrolment or erasure on the
+        staff screens): apply it here, in place, at most twice a second."""
         now = time.monotonic()
         if now - last[0] < 0.5:
             return

@@ -75,6 +75,29 @@ def test_enrol_store_reload_and_delete(store: RegistryStore) -> None:
     assert store.delete(info.id, actor="admin3") is None
 
 
+def test_the_recognition_process_follows_staff_enrolments_and_erasures(
+        store: RegistryStore) -> None:
+    """A standalone kiosk: the admin enrols and erases on the staff screens (this process);
+    the recognition child (its own index, a follower on the same database) sees both
+    without a restart."""
+    from kiosk.replica import ReplicaFollower
+
+    child = TemplateIndex()
+    store.load_index(child)
+    follower = ReplicaFollower(store, child)
+    info, _, _ = store.enrol(full_name="Trần Thị Mai", id_number="001185000123",
+                             consent_by="admin1", templates=[NewTemplate(vec(7), {})])
+    assert follower.refresh() == 1
+    assert child.search(vec(7), citizens=1)[0].citizen_id == info.id
+    store.enrol(full_name="Trần Thị Mai", id_number="001185000123", consent_by="admin1",
+                templates=[NewTemplate(vec(8), {})])
+    assert follower.refresh() == 1 and len(child) == 2
+    assert store.delete(info.id, actor="admin1", action="withdraw_consent") == 2
+    assert follower.refresh() == 1
+    assert child.search(vec(7), citizens=1) == [] and len(child) == 0
+    assert follower.refresh() == 0
+
+
 def test_templates_and_id_numbers_are_not_stored_in_the_clear(store: RegistryStore) -> None:
     v = vec(7)
     info, _, _ = store.enrol(
