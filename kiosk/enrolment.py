@@ -81,6 +81,8 @@ class Registry:
         self.index = TemplateIndex(rec.ann_min_templates, rec.ann_probe_lists)
         self.store.load_index(self.index)
         self.engine = FaceEngine(rec, self.index)
+        #: the match threshold for this registry's size (docs/registry.md)
+        self.threshold = self.engine.fit_threshold()
 
     def close(self) -> None:
         self.engine_db.dispose()

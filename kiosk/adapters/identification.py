@@ -238,7 +238,8 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
         seq = last_seq(engine)
         engine.dispose()
     registry = Registry(ctx)
-    log.info("recognition: %d face template(s) loaded", len(registry.index))
+    log.info("recognition: %d face template(s) loaded; threshold %.3f (%s)",
+             len(registry.index), registry.threshold.threshold, registry.threshold.note)
     liveness = ctx.settings.liveness
     if liveness.mode != "off":
         try:
@@ -262,8 +263,9 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
         last[0] = now
         try:
             if follower.refresh():
-                log.info("recognition: %d face template(s) after a registry sync",
-                         len(registry.index))
+                choice = registry.engine.fit_threshold()
+                log.info("recognition: %d face template(s) after a registry sync; threshold "
+                         "%.3f (%s)", len(registry.index), choice.threshold, choice.note)
         except Exception:
             log.exception("registry changes not applied to the index (tried again)")
 

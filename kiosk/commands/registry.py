@@ -557,6 +557,9 @@ def calibrate(ctx: KioskContext, target_fmr: float) -> None:
     result = run(cids, vecs, target_fmr=target_fmr)
     out = result.to_json()
     out["configured_threshold"] = ctx.settings.recognition.match_threshold
+    # What the kiosk matches with now (recognition.target_false_accept, docs/registry.md).
+    out["threshold_in_use"] = registry.threshold.threshold
+    out["threshold_rule"] = registry.threshold.note
     click.echo(json.dumps(out, indent=2))
 
 

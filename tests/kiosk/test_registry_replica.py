@@ -22,8 +22,8 @@ from kiosk.adapters.server_client import QueueClient
 from kiosk.adapters.sync import SyncWorker
 from kiosk.crypto import FaceCipher, load_or_create_key
 from kiosk.db import make_sessionmaker
-from kiosk.registry import RegistryStore
 from kiosk.flow import greeting_of
+from kiosk.registry import RegistryStore
 from kiosk.replica import Replica, ReplicaFollower, SeenLog, encode_vector
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
@@ -282,7 +282,6 @@ def test_an_admin_replaces_a_face_and_every_kiosk_drops_the_old_templates(
         a.replica.queue_enrolment(enrolment("Trần Thị Mai", "001190000002", face(2)))
         assert a.sync.round().error is None and b.sync.round().error is None
         lan = next(c.id for c in b.store.list() if c.full_name == "Nguyễn Văn Lân")
-        mai = next(c.id for c in b.store.list() if c.full_name == "Trần Thị Mai")
         # Mai's face is another citizen's: refused (409), nothing changed.
         r = http.post(f"/api/v1/registry/citizens/{lan}/replace-face",
                       json={"templates": [encode_vector(near(face(2), 3))]})
