@@ -25,7 +25,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("sites") as batch:
-        batch.drop_column("registry_retention_days")
-    with op.batch_alter_table("registry_citizens") as batch:
-        batch.drop_column("sex")
+    # Plain ALTER TABLE (SQLite 3.35+, PostgreSQL): a batch copy of ``sites`` would trip
+    # the foreign keys that point at it.
+    op.execute("ALTER TABLE sites DROP COLUMN registry_retention_days")
+    op.execute("ALTER TABLE registry_citizens DROP COLUMN sex")
