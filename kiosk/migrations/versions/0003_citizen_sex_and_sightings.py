@@ -21,8 +21,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("citizens", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("sex", sa.String(length=8), nullable=True))
+    # A development database adopted without a version may have them already (create_all).
+    inspector = sa.inspect(op.get_bind())
+    if "sex" not in {c["name"] for c in inspector.get_columns("citizens")}:
+        with op.batch_alter_table("citizens", schema=None) as batch_op:
+            batch_op.add_column(sa.Column("sex", sa.String(length=8), nullable=True))
+    if "registry_seen" in inspector.get_table_names():
+        return
     op.create_table(
         "registry_seen",
         sa.Column("citizen_id", sa.Integer(), autoincrement=False, nullable=False),
