@@ -65,8 +65,16 @@ class RecognitionSettings(BaseModel):
     )
     match_threshold: float = Field(
         0.55, gt=0, le=1.5,
-        description="Accept a citizen only when the best distance is at most this. "
-        "See docs/recognition-thresholds.md.",
+        description="Accept a citizen only when the best distance is at most this (the "
+        "ceiling: target_false_accept lowers it for large registries). See "
+        "docs/recognition.md.",
+    )
+    target_false_accept: float = Field(
+        0.001, ge=0, le=0.5,
+        description="Acceptable rate of a false accept per 1:N search over the whole "
+        "registry. The threshold is lowered below match_threshold as the registry grows "
+        "(impostor quantile at this rate / (citizens - 1), docs/registry.md); 0: always "
+        "match_threshold.",
     )
     match_margin: float = Field(
         0.06, ge=0, le=1.0,

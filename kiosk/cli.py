@@ -11,7 +11,15 @@ from kiosk.commands.doctor import doctor
 from kiosk.commands.liveness import liveness
 from kiosk.commands.pin import set_pin
 from kiosk.commands.printer import printer
-from kiosk.commands.registry import calibrate, enrol, identify, import_dir, people, sync_cmd
+from kiosk.commands.registry import (
+    calibrate,
+    enrol,
+    identify,
+    import_dir,
+    people,
+    replace_face,
+    sync_cmd,
+)
 from kiosk.commands.run import run
 
 
@@ -22,7 +30,7 @@ def cli() -> None:
 
 
 for command in (doctor, enrol, identify, import_dir, people, calibrate, printer, run, set_pin,
-                liveness, backup, restore, sync_cmd):
+                liveness, backup, restore, sync_cmd, replace_face):
     cli.add_command(command)
 
 

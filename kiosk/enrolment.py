@@ -87,6 +87,8 @@ class Registry:
         self.index = TemplateIndex(rec.ann_min_templates, rec.ann_probe_lists)
         self.store.load_index(self.index)
         self.engine = FaceEngine(rec, self.index)
+        #: the match threshold for this registry's size (docs/registry.md)
+        self.threshold = self.engine.fit_threshold()
 
     def close(self) -> None:
         self.engine_db.dispose()
@@ -104,6 +106,20 @@ class Registry:
             return photo
         return self.load_photo(photo)
 
+    def sample(self, photo: Photo, *, face_crop: bool = False,
+               name: str | None = None) -> NewTemplate | Rejected:
+        """One photo (a file or an RGB array) checked with the enrolment limits: its
+        template, or why not (``name`` names it in the rejection; default the file)."""
+        name = name or str(photo if not isinstance(photo, np.ndarray) else "sample")
+        try:
+            image = self._image(photo)
+        except ImageError as exc:
+            return Rejected(name, str(exc))
+        analysis = self.engine.analyse_for_enrolment(image, face_crop=face_crop)
+        if analysis.encoding is None or analysis.quality is None:
+            return Rejected(name, str(analysis.reason))
+        return NewTemplate(analysis.encoding, analysis.quality.figures())
+
     def enrol_photos(
         self,
         *,
@@ -117,6 +133,7 @@ class Registry:
         face_crop: bool = False,
         outbox: Replica | None = None,
         channel: str = "kiosk",
+        sex: str | None = None,
     ) -> EnrolmentResult:
         """Quality-check each photo (a file, or an RGB array such as a camera sample)
         with the enrolment limits and store the good ones.
@@ -128,24 +145,24 @@ class Registry:
         ``outbox`` (a kiosk with a queue server): the good templates are queued for the
         server, which makes the duplicate and same-person checks over the whole centre's
         registry; the result carries the client UUID (``queued``) to look the answer up.
+
+        ``sex``: "male" or "female" from the ID card's field (``model.sex_from_text``), for
+        the kiosk's "Ông"/"Bà"; None when the card does not say (never guessed).
         """
+        if sex not in (None, "male", "female"):
+            raise ValueError(f"sex must be male, female or None, not {sex!r}")
         id_number = validate_id_number(id_number, date_of_birth)
         existing = self.store.find_by_id_number(id_number) if outbox is None else None
         rejected: list[Rejected] = []
         good: list[NewTemplate] = []
         for number, photo in enumerate(photos, 1):
             name = f"sample {number}" if isinstance(photo, np.ndarray) else str(photo)
-            try:
-                image = self._image(photo)
-            except ImageError as exc:
-                rejected.append(Rejected(name, str(exc)))
-                continue
-            analysis = self.engine.analyse_for_enrolment(image, face_crop=face_crop)
-            if analysis.encoding is None:
-                rejected.append(Rejected(name, str(analysis.reason)))
+            sample = self.sample(photo, face_crop=face_crop, name=name)
+            if isinstance(sample, Rejected):
+                rejected.append(sample)
                 continue
             for cand in [] if outbox is not None else self.index.search(
-                    analysis.encoding, citizens=3):
+                    sample.vector, citizens=3):
                 same = existing is not None and cand.citizen_id == existing.id
                 if not same and cand.distance <= self.ctx.settings.recognition.duplicate_threshold:
                     other = self.store.get(cand.citizen_id)
@@ -157,7 +174,7 @@ class Registry:
                         refused=f"{name}: this face is already enrolled as {who}",
                         duplicate_of=cand.citizen_id,
                     )
-            good.append(NewTemplate(analysis.encoding, analysis.quality.figures()))
+            good.append(sample)
         if not good:
             return EnrolmentResult(
                 citizen=None, rejected=rejected, refused="no photo passed the quality check"
@@ -168,6 +185,7 @@ class Registry:
                 "consent_text_version": CONSENT_TEXT_VERSION, "channel": channel,
                 "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
                 "priority_group": str(priority_group), "display_name": display_name,
+                **({"sex": sex} if sex else {}),
                 "templates": [encode_vector(t.vector) for t in good],
             })
             return EnrolmentResult(citizen=None, stored=len(good), rejected=rejected,
@@ -175,7 +193,7 @@ class Registry:
         info, created, ids = self.store.enrol(
             full_name=full_name, id_number=id_number, templates=good, consent_by=actor,
             date_of_birth=date_of_birth, priority_group=priority_group,
-            display_name=display_name, index=self.index,
+            display_name=display_name, index=self.index, sex=sex,
         )
         return EnrolmentResult(citizen=info, created=created, stored=len(ids), rejected=rejected)
 

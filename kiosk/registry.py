@@ -40,6 +40,8 @@ class Citizen(Base):
     id_number_masked: Mapped[str] = mapped_column(sa.String(16))
     date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
     priority_group: Mapped[str] = mapped_column(sa.String(16), default=PriorityGroup.NONE)
+    #: "male", "female" (the ID card's field at enrolment) or None: never guessed
+    sex: Mapped[str | None] = mapped_column(sa.String(8))
     consent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     consent_by: Mapped[str] = mapped_column(sa.String(100))
     consent_text_version: Mapped[str] = mapped_column(sa.String(20))
@@ -98,6 +100,7 @@ class CitizenRecord:
     consent_by: str
     templates: int
     consent_text_version: str = ""
+    sex: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +110,7 @@ class CitizenRecord:
             "id_number": self.id_number_masked,
             "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
             "priority_group": self.priority_group,
+            "sex": self.sex,
             "consent_at": self.consent_at.isoformat(),
             "consent_by": self.consent_by,
             "templates": self.templates,
@@ -138,6 +142,7 @@ class RegistryStore:
             id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
             priority_group=c.priority_group, consent_at=c.consent_at, consent_by=c.consent_by,
             templates=int(count or 0), consent_text_version=c.consent_text_version,
+            sex=c.sex,
         )
 
     def find_by_id_number(self, id_number: str) -> CitizenRecord | None:
@@ -159,6 +164,7 @@ class RegistryStore:
         display_name: str | None = None,
         consent_text_version: str = CONSENT_TEXT_VERSION,
         index: TemplateIndex | None = None,
+        sex: str | None = None,
     ) -> tuple[CitizenRecord, bool, list[int]]:
         """Store a citizen (or add samples to the one with this id number) and templates,
         in one transaction with its audit event; then add them to ``index``.
@@ -179,7 +185,7 @@ class RegistryStore:
                     id_number_sealed=self.cipher.seal_text(id_number),
                     id_number_masked=mask_id_number(id_number),
                     date_of_birth=date_of_birth, priority_group=str(priority_group),
-                    consent_at=now, consent_by=consent_by,
+                    sex=sex, consent_at=now, consent_by=consent_by,
                     consent_text_version=consent_text_version,
                 )
                 s.add(c)
@@ -188,6 +194,7 @@ class RegistryStore:
                 c.full_name = full_name
                 c.display_name = display_name or c.display_name
                 c.date_of_birth = date_of_birth or c.date_of_birth
+                c.sex = sex or c.sex
                 if priority_group != PriorityGroup.NONE:
                     c.priority_group = str(priority_group)
                 c.consent_at, c.consent_by = now, consent_by
@@ -242,7 +249,7 @@ class RegistryStore:
                     id_number_masked=c.id_number_masked, date_of_birth=c.date_of_birth,
                     priority_group=c.priority_group, consent_at=c.consent_at,
                     consent_by=c.consent_by, templates=int(counts.get(c.id, 0)),
-                    consent_text_version=c.consent_text_version,
+                    consent_text_version=c.consent_text_version, sex=c.sex,
                 )
                 for c in s.scalars(q)
             ]

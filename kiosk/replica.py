@@ -35,6 +35,9 @@ from recognition.index import TemplateIndex
 from recognition.types import EMBEDDING_SIZE
 
 REPLICA_CONSENT = "server"  # consent is recorded at the server, not copied here
+SEXES = ("male", "female")
+#: A citizen recognised again within this many seconds is not written down again.
+SEEN_EVERY_S = 300.0
 
 
 class ReplicaError(Exception):
@@ -53,6 +56,15 @@ class ReplicaState(Base):
     server_url: Mapped[str] = mapped_column(sa.String(300))
     cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     pulled_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Sighting(Base):
+    """The last time a citizen was recognised at this kiosk, until the server knows."""
+
+    __tablename__ = "registry_seen"
+
+    citizen_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
 class EnrolmentOutboxEntry(Base):
@@ -174,6 +186,7 @@ class Replica:
                     "date_of_birth": date.fromisoformat(c["date_of_birth"])
                     if c.get("date_of_birth") else None,
                     "priority_group": str(c.get("priority_group") or "none")[:16],
+                    "sex": c.get("sex") if c.get("sex") in SEXES else None,
                     "consent_at": _when(c.get("created_at")), "consent_by": REPLICA_CONSENT,
                     "consent_text_version": REPLICA_CONSENT,
                     "created_at": _when(c.get("created_at")),
@@ -234,6 +247,7 @@ class Replica:
             s.execute(sa.delete(FaceTemplate))
             s.execute(sa.delete(Citizen))
             s.execute(sa.delete(ReplicaState))
+            s.execute(sa.delete(Sighting))  # another registry's citizen numbers
             if ids:
                 s.execute(sa.insert(LocalChange), [{"citizen_id": c} for c in ids])
         if self.index is not None:
@@ -284,10 +298,57 @@ class Replica:
             row = s.get(EnrolmentOutboxEntry, client_uuid)
             return json.loads(row.result) if row is not None and row.result else None
 
+    # -- recognitions to report (last_seen at the server, for retention)
+
+    def sightings(self, limit: int = 5000) -> list[tuple[int, datetime]]:
+        """Citizens recognised here since the server was last told, oldest first."""
+        with self._sessions() as s:
+            rows = s.execute(sa.select(Sighting.citizen_id, Sighting.seen_at)
+                             .order_by(Sighting.seen_at).limit(limit)).all()
+        return [(int(c), _aware(at)) for c, at in rows]
+
+    def reported(self, sent: list[tuple[int, datetime]]) -> None:
+        """The server has these: drop them, unless the citizen was seen again since."""
+        with self._sessions.begin() as s:
+            for cid, at in sent:
+                row = s.get(Sighting, cid)
+                if row is not None and _aware(row.seen_at) <= at:
+                    s.delete(row)
+
     def backlog(self) -> int:
         with self._sessions() as s:
             return int(s.scalar(sa.select(sa.func.count()).select_from(EnrolmentOutboxEntry)
                                 .where(EnrolmentOutboxEntry.answered_at.is_(None))) or 0)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class SeenLog:
+    """Writes down that a citizen was recognised (and greeted) at this kiosk: at most once
+    per ``every_s`` seconds per citizen, the newest time only (no image, no face data).
+    The registry sync reports them to the server, which moves ``last_seen_at``."""
+
+    def __init__(self, engine: sa.Engine, every_s: float = SEEN_EVERY_S) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.every_s = every_s
+        self._last: dict[int, datetime] = {}
+
+    def note(self, citizen_id: int, at: datetime | None = None) -> bool:
+        """Record a recognition; False when one was written down for them moments ago."""
+        now = at or utcnow()
+        last = self._last.get(citizen_id)
+        if last is not None and (now - last).total_seconds() < self.every_s:
+            return False
+        with self._sessions.begin() as s:
+            row = s.get(Sighting, citizen_id)
+            if row is None:
+                s.add(Sighting(citizen_id=citizen_id, seen_at=now))
+            elif _aware(row.seen_at) < now:
+                row.seen_at = now
+        self._last[citizen_id] = now
+        return True
 
 
 class ReplicaFollower:

@@ -51,14 +51,15 @@ def calibrate(
 ) -> Calibration:
     """Compute distributions from templates: ``citizen_ids`` (N,), ``vectors`` (N, 128).
 
-    At most ``max_templates`` templates (a random sample) are paired, all pairs with all.
+    At most ``max_templates`` templates (a random sample) are paired, all pairs with all;
+    the per-comparison rate still follows the size of the whole registry.
     """
     n = len(citizen_ids)
+    citizens = len(np.unique(citizen_ids))  # the registry's size, not the sample's
     if n > max_templates:
         pick = np.random.default_rng(seed).choice(n, size=max_templates, replace=False)
         citizen_ids, vectors = citizen_ids[pick], vectors[pick]
         n = max_templates
-    citizens = len(np.unique(citizen_ids))
     v = vectors.astype(np.float64)
     sq = (v * v).sum(axis=1)
     d = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * v @ v.T, 0))
@@ -91,3 +92,43 @@ def calibrate(
         threshold=None if threshold is None else round(threshold, 4),
         genuine_accept=None if accept is None else round(accept, 4), note=note,
     )
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """The threshold a kiosk matches with, and why: ``calibrated`` is the rule's figure
+    for this registry (None when it cannot tell: fewer than two citizens), ``threshold``
+    the one used (the calibrated one, never above ``ceiling``)."""
+
+    threshold: float
+    calibrated: float | None
+    ceiling: float
+    citizens: int
+    target_fmr: float
+    note: str
+
+
+def threshold_for_registry(
+    citizen_ids: np.ndarray,
+    vectors: np.ndarray,
+    target_fmr: float,
+    ceiling: float,
+    max_templates: int = 2000,
+) -> ThresholdChoice:
+    """The match threshold for a registry of this size (docs/registry.md): the impostor
+    quantile that keeps the rate of *any* false accept per 1:N search at ``target_fmr``
+    (``calibrate``), never above ``ceiling`` (the configured ``match_threshold``).
+    ``target_fmr`` 0 turns the rule off (the ceiling is used)."""
+    n = len(np.unique(citizen_ids))
+    if target_fmr <= 0:
+        return ThresholdChoice(ceiling, None, ceiling, n, target_fmr, "rule off")
+    if n < 2:
+        return ThresholdChoice(ceiling, None, ceiling, n, target_fmr,
+                               "fewer than two citizens: the configured threshold")
+    cal = calibrate(citizen_ids, vectors, target_fmr=target_fmr, max_templates=max_templates)
+    if cal.threshold is None:
+        return ThresholdChoice(ceiling, None, ceiling, n, target_fmr, cal.note)
+    used = min(ceiling, cal.threshold)
+    why = ("the configured threshold (the registry allows more)" if used == ceiling
+           else f"lowered for {n} citizens: {cal.note}")
+    return ThresholdChoice(round(used, 4), cal.threshold, ceiling, n, target_fmr, why)

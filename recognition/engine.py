@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from config.recognition import QualityLimits, RecognitionSettings
+from recognition.calibrate import ThresholdChoice, threshold_for_registry
 from recognition.detect import choose_face, detect_faces
 from recognition.encode import encode_face, landmarks68
 from recognition.index import TemplateIndex
@@ -35,6 +36,18 @@ class FaceEngine:
             if index is not None
             else TemplateIndex(settings.ann_min_templates, settings.ann_probe_lists)
         )
+        #: the threshold matches use: ``match_threshold``, lowered by ``fit_threshold``
+        #: for the registry's size
+        self.threshold = settings.match_threshold
+
+    def fit_threshold(self) -> ThresholdChoice:
+        """Set ``threshold`` from the index's registry size and ``target_false_accept``
+        (call after the index was loaded or changed)."""
+        _tids, cids, vecs = self.index.snapshot()
+        s = self.settings
+        choice = threshold_for_registry(cids, vecs, s.target_false_accept, s.match_threshold)
+        self.threshold = choice.threshold
+        return choice
 
     def analyse(
         self,
@@ -91,9 +104,7 @@ class FaceEngine:
     ) -> tuple[Match | None, Reason | None, list[Candidate]]:
         """Decide who an encoding (128,) belongs to: (match, reason, nearest candidates)."""
         candidates = self.index.search(encoding, citizens=2)
-        match, reason = decide(
-            candidates, self.settings.match_threshold, self.settings.match_margin
-        )
+        match, reason = decide(candidates, self.threshold, self.settings.match_margin)
         return match, reason, candidates
 
     def identify_image(self, image_rgb: np.ndarray, *, face_crop: bool = False) -> IdentifyResult:

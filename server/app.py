@@ -35,6 +35,7 @@ from server.kiosk_issuing import store_online
 from server.middleware import RequestGuard, SameOriginGuard, SecurityHeaders
 from server.routes import (
     admin,
+    admin_registry,
     console,
     kiosk_api,
     kiosk_health,
@@ -199,6 +200,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(console.router)
     app.include_router(admin.router)
+    app.include_router(admin_registry.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
     app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
     app.add_middleware(SameOriginGuard, public_url=settings.public_url)

@@ -482,19 +482,20 @@ def citizens_delete(ctx: Ctx, citizen_id: int, yes: bool, actor: str) -> None:
 @citizens.command("retention")
 @with_ctx
 @click.option("--days", type=click.IntRange(1, 36500), default=None,
-              help="Erase citizens not seen for this many days. Default: the setting "
-              "server.registry_retention_days (0: off, nothing is erased).")
+              help="Erase citizens not seen for this many days, at every site. Default: each "
+              "site's setting (admin page), else server.registry_retention_days (0: off).")
 def citizens_retention(ctx: Ctx, days: int | None) -> None:
     """The daily retention job (run it from a timer): erase citizens not seen for the
     configured number of days. Off by default."""
-    from server.domain.citizens import erase_not_seen
+    from server.domain.citizens import run_retention
 
-    days = days or ctx.settings.registry_retention_days
-    if not days:
-        click.echo("retention is off (server.registry_retention_days = 0): nothing erased")
+    done = _registry_call(ctx, run_retention, ctx.settings.registry_retention_days, days)
+    if not done:
+        click.echo("retention is off (server.registry_retention_days = 0 and no site sets "
+                   "its own): nothing erased")
         return
-    n = _registry_call(ctx, erase_not_seen, days)
-    click.echo(f"erased {n} citizen(s) not seen for {days} days")
+    for code, n in done.items():
+        click.echo(f"{code}: erased {n} citizen(s) not seen for the site's retention period")
 
 
 @cli.group()

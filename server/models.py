@@ -46,6 +46,9 @@ class Site(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+    #: days a registry citizen may go unseen before the retention job erases them;
+    #: None: the server's ``registry_retention_days``, 0: off for this site
+    registry_retention_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 counter_services = sa.Table(
@@ -353,6 +356,8 @@ class RegistryCitizen(Base):
     id_number_masked: Mapped[str] = mapped_column(sa.String(16))
     date_of_birth: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     priority_group: Mapped[str] = mapped_column(sa.String(16), default="none")
+    #: "male", "female" (from the ID card at enrolment) or None: never guessed
+    sex: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)

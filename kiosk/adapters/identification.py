@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from config.liveness import LivenessSettings
     from kiosk.context import KioskContext
     from kiosk.registry import RegistryStore
+    from kiosk.replica import SeenLog
     from recognition.types import FaceBox
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,8 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
     seq = last_seq(engine)
     engine.dispose()
     registry = Registry(ctx)
-    log.info("recognition: %d face template(s) loaded", len(registry.index))
+    log.info("recognition: %d face template(s) loaded; threshold %.3f (%s)",
+             len(registry.index), registry.threshold.threshold, registry.threshold.note)
     liveness = ctx.settings.liveness
     if liveness.mode != "off":
         try:
@@ -258,17 +260,19 @@ def registry_identifier(ctx: KioskContext) -> Identifier:
         last[0] = now
         try:
             if follower.refresh():
-                log.info("recognition: %d face template(s) after a registry sync",
-                         len(registry.index))
+                choice = registry.engine.fit_threshold()
+                log.info("recognition: %d face template(s) after a registry sync; threshold "
+                         "%.3f (%s)", len(registry.index), choice.threshold, choice.note)
         except Exception:
             log.exception("registry changes not applied to the index (tried again)")
 
     return KioskIdentifier(registry.engine, liveness, refusals, before=follow)
 
 
-def citizen_lookup(store: RegistryStore) -> CitizenLookup:
+def citizen_lookup(store: RegistryStore, seen: SeenLog | None = None) -> CitizenLookup:
     """``citizen_id -> CitizenInfo`` read from the registry replica; None when unknown or
-    unreadable (logged)."""
+    unreadable (logged). The app looks a citizen up when it is about to greet them (a live
+    match), so ``seen`` writes the recognition down there for the server's ``last_seen``."""
 
     def lookup(citizen_id: int) -> CitizenInfo | None:
         try:
@@ -278,9 +282,14 @@ def citizen_lookup(store: RegistryStore) -> CitizenLookup:
             return None
         if info is None:
             return None
+        if seen is not None:
+            try:
+                seen.note(citizen_id)
+            except Exception:
+                log.exception("recognition not written down for the server's last_seen")
         group = info.priority_group if info.priority_group != "none" else None
         return CitizenInfo(info.id, info.display_name or info.full_name, info.date_of_birth,
-                           group, address_as=info.display_name or None)
+                           group, sex=info.sex, address_as=info.display_name or None)
 
     return lookup
 
@@ -310,7 +319,11 @@ def make_recognition(ctx: KioskContext, store: RegistryStore,
         for c in closers:
             c()
 
-    return RecognitionPlug(identifier, citizen_lookup(store), close)
+    from kiosk.replica import SeenLog
+
+    # Recognitions are reported to the server only by a kiosk that replicates its registry.
+    seen = SeenLog(store.engine) if ctx.settings.sync.server_url else None
+    return RecognitionPlug(identifier, citizen_lookup(store, seen), close)
 
 
 def _serve(conn: Any, factory: Callable[..., Callable[[Any], Any]], args: tuple) -> None:

@@ -162,7 +162,7 @@ class RegistryDesk:
                 full_name=ident.full_name, id_number=ident.id_number,
                 photos=[s.image_rgb for s in draft.samples], actor=draft.admin,
                 date_of_birth=ident.date_of_birth, priority_group=ident.priority_group,
-                outbox=sync.replica if sync is not None else None, channel="kiosk")
+                sex=ident.sex, outbox=sync.replica if sync is not None else None, channel="kiosk")
         except IdNumberError as exc:
             outcome = SaveOutcome("error", str(exc))
         else:

@@ -1,5 +1,6 @@
 """One sync round of the registry replica with the queue server: push the enrolment
-outbox, then pull the change feed page by page into the replica (and its index).
+outbox and the recognitions made here (citizen and time, for ``last_seen``), then pull
+the change feed page by page into the replica (and its index).
 
 A round never raises for the server or the data: ``RoundResult.error`` says in one line
 what went wrong (server unreachable, a wrong key at the server, a corrupt page, another
@@ -30,6 +31,7 @@ class RoundResult:
     pushed: int = 0  # enrolments the server answered
     refused: list[dict[str, Any]] = field(default_factory=list)  # enrolments refused
     pending: int = 0  # enrolments still waiting for the server
+    seen: int = 0  # recognitions reported (citizens whose last_seen the server moved on)
     cursor: int = 0
     pages: int = 0
     seconds: float = 0.0
@@ -65,6 +67,24 @@ class RegistrySync:
                     self.replica.failed(uid, str(item.get("reason") or kind))
                     return  # try again next round
 
+    def report_seen(self, result: RoundResult) -> None:
+        """Tell the server which citizens were recognised here since last time."""
+        while True:
+            batch = self.replica.sightings(5000)
+            if not batch:
+                return
+            try:
+                self.client.report_seen([{"citizen_id": cid, "at": at.isoformat()}
+                                         for cid, at in batch])
+            except ServerError as exc:
+                if exc.status in (404, 405):  # a server from before /seen: kept for later
+                    return
+                raise
+            self.replica.reported(batch)
+            result.seen += len(batch)
+            if len(batch) < 5000:
+                return
+
     def pull(self, result: RoundResult) -> None:
         cursor = self.replica.cursor()
         while True:
@@ -84,6 +104,7 @@ class RegistrySync:
         start = time.perf_counter()
         try:
             self.push(result)
+            self.report_seen(result)
             self.pull(result)
         except (ServerError, ReplicaError) as exc:
             result.error = str(exc)

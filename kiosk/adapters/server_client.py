@@ -128,6 +128,10 @@ class QueueClient:
         return self._call("POST", "/api/v1/registry/enrolments",
                           json={"enrolments": enrolments})
 
+    def report_seen(self, seen: list[dict[str, Any]]) -> dict[str, Any]:
+        """Recognitions made here: ``[{"citizen_id", "at"}]`` (no face data)."""
+        return self._call("POST", "/api/v1/registry/seen", json={"seen": seen})
+
     def registry_changes(self, cursor: int, limit: int | None = None) -> dict[str, Any]:
         params: dict[str, int] = {"cursor": cursor}
         if limit:

@@ -127,12 +127,28 @@ def _dob(value: str | None) -> date | None:
 PRIORITY = click.Choice([p.value for p in PriorityGroup])
 
 
+def _sex(value: str | None) -> str | None:
+    """"male"/"female" from the card's word; a word that is neither is refused (not
+    guessed); nothing given: None."""
+    from kiosk.model import sex_from_text
+
+    if not value or not value.strip():
+        return None
+    sex = sex_from_text(value)
+    if sex is None:
+        fail(f"--sex: {value!r} is not Nam / Nữ (male / female); leave it out when the card "
+             "does not say", code=EXIT_USAGE)
+    return sex
+
+
 @click.command()
 @click.option("--name", required=True, help="Full name as on the ID card.")
 @click.option("--id-number", required=True, help="12-digit CCCD number.")
 @click.option("--dob", help="Date of birth, YYYY-MM-DD.")
 @click.option("--priority", type=PRIORITY, default="none", help="Priority group.")
 @click.option("--display-name", help="The name the citizen wants the kiosk to greet them by.")
+@click.option("--sex", help="As on the ID card (Nam / Nữ, male / female): the kiosk greets "
+              "with Ông / Bà. Left out: no salutation.")
 @click.option("--photo", "photos", multiple=True, required=True, type=click.Path(),
               help="A photo of the face; repeat for several samples.")
 @click.option("--face-crop", is_flag=True, help="Photos are already face crops (ID-card photo).")
@@ -142,7 +158,8 @@ PRIORITY = click.Choice([p.value for p in PriorityGroup])
 @with_context
 def enrol(
     ctx: KioskContext, name: str, id_number: str, dob: str | None, priority: str,
-    display_name: str | None, photos: tuple[str, ...], face_crop: bool, consent: bool, actor: str,
+    display_name: str | None, sex: str | None, photos: tuple[str, ...], face_crop: bool,
+    consent: bool, actor: str,
 ) -> None:
     """Enrol a citizen from photos; prints a JSON summary."""
     from kiosk.id_card import IdNumberError
@@ -155,6 +172,7 @@ def enrol(
         display_name = check_name(display_name, "display name") if display_name else None
     except ValueError as exc:
         fail(f"--name: {exc}", code=EXIT_USAGE)
+    the_sex = _sex(sex)
     registry = _registry(ctx)
     sync = _server_sync(ctx, registry)
     try:
@@ -162,7 +180,7 @@ def enrol(
             full_name=name, id_number=id_number, photos=list(photos), actor=actor,
             date_of_birth=_dob(dob), priority_group=PriorityGroup(priority),
             display_name=display_name, face_crop=face_crop,
-            outbox=sync.replica if sync else None,
+            outbox=sync.replica if sync else None, sex=the_sex,
         )
         out = _server_answer(sync, result) if sync and result.queued else result.to_json()
     except IdNumberError as exc:
@@ -284,7 +302,7 @@ def _read_people_csv(path: Path) -> tuple[dict[str, dict[str, str]], list[dict[s
 @click.command("import")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--people-csv", type=click.Path(dir_okay=False),
-              help="CSV with folder,name,id_number[,dob,priority]. Default DIR/people.csv")
+              help="CSV with folder,name,id_number[,dob,priority,sex]. Default DIR/people.csv")
 @click.option("--face-crop", is_flag=True, help="Photos are already face crops.")
 @click.option("--max-photos", type=click.IntRange(1, 1000), default=None,
               help="Use at most this many photos per person (sorted by name).")
@@ -301,6 +319,7 @@ def import_dir(
     from tqdm import tqdm
 
     from kiosk.id_card import IdNumberError
+    from kiosk.model import sex_from_text
 
     if not consent:
         fail("face data is stored only with consent: add --consent once every citizen in "
@@ -333,7 +352,7 @@ def import_dir(
                     actor=actor, date_of_birth=_dob(row.get("dob") or None),
                     priority_group=PriorityGroup(row.get("priority") or "none"),
                     face_crop=face_crop, outbox=sync.replica if sync else None,
-                    channel="import",
+                    channel="import", sex=sex_from_text(row.get("sex")),
                 )
             except (IdNumberError, ValueError, click.BadParameter) as exc:
                 skipped.append({"folder": folder.name, "reason": str(exc)})
@@ -368,6 +387,74 @@ def import_dir(
         registry.close()
     summary["skipped"] = skipped
     click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.command("replace-face")
+@click.option("--citizen", "citizen_id", type=click.IntRange(1, 2**31 - 1), required=True,
+              help="The citizen's number in the centre's registry (queue-server citizens "
+              "list).")
+@click.option("--photo", "photos", multiple=True, required=True, type=click.Path(),
+              help="A photo of the citizen's face now; repeat for several samples.")
+@click.option("--face-crop", is_flag=True, help="Photos are already face crops.")
+@click.option("--admin", "admin_user", required=True,
+              help="An administrator of the queue server (replacing a face is an admin "
+              "action, audited under this name).")
+@click.option("--password", prompt=True, hide_input=True, envvar="QUEUE_SERVER_PASSWORD",
+              help="The administrator's password (asked when not given).")
+@with_context
+def replace_face(ctx: KioskContext, citizen_id: int, photos: tuple[str, ...], face_crop: bool,
+                 admin_user: str, password: str) -> None:
+    """Replace a citizen's face in the centre's registry with new photos (their old
+    templates are erased at the server and on every kiosk at its next sync). Prints JSON."""
+    import httpx
+
+    server_url = ctx.settings.sync.server_url
+    if not server_url:
+        fail("this kiosk is standalone: delete the citizen (`kiosk people delete`) and enrol "
+             "them again", code=2)
+    registry = _registry(ctx)
+    try:
+        samples = [registry.sample(p, face_crop=face_crop) for p in photos]
+    finally:
+        registry.close()
+    from kiosk.enrolment import Rejected
+    from kiosk.replica import encode_vector
+
+    rejected = [s.to_json() for s in samples if isinstance(s, Rejected)]
+    good = [encode_vector(s.vector) for s in samples if not isinstance(s, Rejected)]
+    if not good:
+        click.echo(json.dumps({"photos_rejected": rejected}, ensure_ascii=False))
+        fail("nothing replaced: no photo passed the quality check")
+    timeout = ctx.settings.sync.request_timeout_s
+    try:
+        with httpx.Client(base_url=server_url.rstrip("/"), timeout=timeout) as http:
+            r = http.post("/api/v1/auth/login",
+                          json={"username": admin_user, "password": password})
+            if r.status_code != 200:
+                fail(f"the queue server refused the log-in of {admin_user!r} "
+                     f"({r.status_code})", code=2)
+            r = http.post(f"/api/v1/registry/citizens/{citizen_id}/replace-face",
+                          json={"templates": good})
+            http.post("/api/v1/auth/logout")
+    except httpx.HTTPError as exc:
+        fail(f"queue server {server_url} unreachable ({exc}); nothing replaced", code=2)
+    try:
+        answer = r.json()
+    except ValueError:
+        answer = {"detail": r.text[:200]}
+    if r.status_code != 200:
+        fail(f"nothing replaced: {answer.get('detail')}")
+    out = {**answer, "photos_rejected": rejected}
+    registry = _registry(ctx)
+    sync = _server_sync(ctx, registry)
+    try:  # this kiosk's replica now; the others at their next sync
+        if sync is not None:
+            out["sync_error"] = sync.round().error
+    finally:
+        if sync is not None:
+            sync.client.close()
+        registry.close()
+    click.echo(json.dumps(out, ensure_ascii=False))
 
 
 @click.group()
@@ -470,6 +557,9 @@ def calibrate(ctx: KioskContext, target_fmr: float) -> None:
     result = run(cids, vecs, target_fmr=target_fmr)
     out = result.to_json()
     out["configured_threshold"] = ctx.settings.recognition.match_threshold
+    # What the kiosk matches with now (recognition.target_false_accept, docs/registry.md).
+    out["threshold_in_use"] = registry.threshold.threshold
+    out["threshold_rule"] = registry.threshold.note
     click.echo(json.dumps(out, indent=2))
 
 

@@ -61,6 +61,8 @@ class Identity:
     date_of_birth: dt.date | None = None
     priority_group: PriorityGroup = PriorityGroup.NONE
     from_card: bool = False
+    #: "male"/"female" from the card's sex field (the kiosk's Ông/Bà); None when typed
+    sex: str | None = None
 
     @property
     def masked(self) -> str:
@@ -69,9 +71,11 @@ class Identity:
 
 def check_identity(full_name: str, id_number: str, date_of_birth: str = "",
                    priority_group: PriorityGroup = PriorityGroup.NONE,
-                   from_card: bool = False) -> tuple[Identity | None, dict[str, str]]:
+                   from_card: bool = False,
+                   sex: str | None = None) -> tuple[Identity | None, dict[str, str]]:
     """Validate typed fields: (identity, {}) or (None, {field: problem}). Fields:
-    'name', 'id_number', 'dob' (``dd/mm/yyyy`` or ``yyyy-mm-dd``, optional)."""
+    'name', 'id_number', 'dob' (``dd/mm/yyyy`` or ``yyyy-mm-dd``, optional). ``sex``
+    (from the card only) is kept when the identity came from the card."""
     problems: dict[str, str] = {}
     name = " ".join(full_name.split())
     if len(name) < 2 or not any(c.isalpha() for c in name):
@@ -92,7 +96,8 @@ def check_identity(full_name: str, id_number: str, date_of_birth: str = "",
         problems["id_number"] = str(exc)
     if problems:
         return None, problems
-    return Identity(name, number, dob, priority_group, from_card), {}
+    return Identity(name, number, dob, priority_group, from_card,
+                    sex if from_card else None), {}
 
 
 def parse_date(text: str) -> dt.date | None:

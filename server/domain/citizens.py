@@ -35,6 +35,7 @@ from ticketing.sealing import TEMPLATE_BYTES, InvalidTag, Sealer
 
 ID_NUMBER = re.compile(r"^\d{12}$")
 PRIORITY_GROUPS = ("none", "elderly", "disabled", "pregnant", "merit", "child")
+SEXES = ("male", "female")  # from the ID card; None: not recorded (never guessed)
 UPSERT, DELETE = "upsert", "delete"
 
 
@@ -173,6 +174,7 @@ class EnrolmentIn:
     date_of_birth: dt.date | None = None
     priority_group: str = "none"
     display_name: str | None = None
+    sex: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +201,9 @@ def enrol(s: Session, sealer: Sealer, site_id: int, kiosk_id: int | None, body: 
         raise RegistryError("id number must be 12 digits")
     if body.priority_group not in PRIORITY_GROUPS:
         raise RegistryError(f"priority group must be one of {', '.join(PRIORITY_GROUPS)}")
-    if not body.templates:
-        raise RegistryError("no face template")
-    vectors = [decode_template(t) for t in body.templates]
+    if body.sex is not None and body.sex not in SEXES:
+        raise RegistryError("sex must be male, female or left out")
+    vectors = _vectors(body.templates)
     digest = sealer.id_number_digest(body.id_number)
     existing = s.scalar(sa.select(RegistryCitizen).where(
         RegistryCitizen.site_id == site_id, RegistryCitizen.id_number_digest == digest))
@@ -221,20 +223,18 @@ def enrol(s: Session, sealer: Sealer, site_id: int, kiosk_id: int | None, body: 
                 id_number_digest=digest, id_number_sealed=sealer.seal_text(body.id_number),
                 id_number_masked=mask_id_number(body.id_number),
                 date_of_birth=body.date_of_birth, priority_group=body.priority_group,
-                created_at=now, updated_at=now, last_seen_at=now)
+                sex=body.sex, created_at=now, updated_at=now, last_seen_at=now)
             s.add(citizen)
             s.flush()
         else:
             citizen.full_name = body.full_name
             citizen.display_name = body.display_name or citizen.display_name
             citizen.date_of_birth = body.date_of_birth or citizen.date_of_birth
+            citizen.sex = body.sex or citizen.sex
             if body.priority_group != "none":
                 citizen.priority_group = body.priority_group
             citizen.updated_at = citizen.last_seen_at = now
-        s.add_all([RegistryTemplate(citizen_id=citizen.id, created_at=now, quality={},
-                                    sealed=sealer.seal_template_bytes(v.astype("<f4").tobytes(),
-                                                                      citizen.id))
-                   for v in vectors])
+        _store_templates(s, sealer, citizen.id, vectors, now)
         s.add(RegistryConsent(citizen_id=citizen.id, text_version=body.consent_text_version,
                               given_at=now, channel=body.channel, staff=actor,
                               kiosk_id=kiosk_id))
@@ -250,9 +250,24 @@ def enrol(s: Session, sealer: Sealer, site_id: int, kiosk_id: int | None, body: 
     return answer
 
 
+def _vectors(templates: list[str]) -> list[np.ndarray]:
+    if not templates:
+        raise RegistryError("no face template")
+    return [decode_template(t) for t in templates]
+
+
+def _store_templates(s: Session, sealer: Sealer, citizen_id: int, vectors: list[np.ndarray],
+                     now: dt.datetime) -> None:
+    s.add_all([RegistryTemplate(citizen_id=citizen_id, created_at=now, quality={},
+                                sealed=sealer.seal_template_bytes(v.astype("<f4").tobytes(),
+                                                                  citizen_id))
+               for v in vectors])
+
+
 def _check_faces(vectors: list[np.ndarray], matrix: _Matrix, own: int | None,
-                 limits: Limits) -> str | None:
-    """Why these faces cannot be stored (None: they can)."""
+                 limits: Limits, same_person: bool = True) -> str | None:
+    """Why these faces cannot be stored (None: they can). ``same_person=False`` (replacing
+    a citizen's face) skips the check against the citizen's own templates."""
     for n, vec in enumerate(vectors, 1):
         d, cids = _nearest(matrix, vec)
         if d.size:
@@ -262,7 +277,7 @@ def _check_faces(vectors: list[np.ndarray], matrix: _Matrix, own: int | None,
                 if d[i] <= limits.duplicate_distance:
                     return (f"face {n}: this face is already enrolled as another citizen "
                             f"(citizen {int(cids[i])}); nothing stored")
-            if own is not None and (~others).any():
+            if same_person and own is not None and (~others).any():
                 if float(d[~others].min()) > limits.same_person_distance:
                     return (f"face {n} does not match the face enrolled with this id number: "
                             "nothing stored (replacing a citizen's face is an admin action)")
@@ -278,7 +293,7 @@ def citizen_json(c: RegistryCitizen) -> dict[str, Any]:
         "citizen_id": c.id, "name": c.full_name, "display_name": c.display_name,
         "id_number": c.id_number_masked,
         "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
-        "priority_group": c.priority_group,
+        "priority_group": c.priority_group, "sex": c.sex,
         "created_at": c.created_at.isoformat(), "updated_at": c.updated_at.isoformat(),
         "last_seen_at": c.last_seen_at.isoformat(),
     }
@@ -354,11 +369,18 @@ def search(s: Session, site_id: int | None, text: str | None = None,
         else:
             q = q.where(RegistryCitizen.full_name.ilike(f"%{text}%"))
     rows = list(s.scalars(q))
+    ids = [c.id for c in rows]
     counts = dict(s.execute(
         sa.select(RegistryTemplate.citizen_id, sa.func.count())
-        .where(RegistryTemplate.citizen_id.in_([c.id for c in rows]))
+        .where(RegistryTemplate.citizen_id.in_(ids))
         .group_by(RegistryTemplate.citizen_id)).all())
-    return [{**citizen_json(c), "templates": int(counts.get(c.id, 0))} for c in rows]
+    versions = dict(s.execute(  # the latest consent's text version (ids grow)
+        sa.select(RegistryConsent.citizen_id, RegistryConsent.text_version)
+        .where(RegistryConsent.id.in_(
+            sa.select(sa.func.max(RegistryConsent.id)).where(RegistryConsent.citizen_id.in_(ids))
+            .group_by(RegistryConsent.citizen_id)))).all())
+    return [{**citizen_json(c), "site_id": c.site_id, "templates": int(counts.get(c.id, 0)),
+             "consent_text_version": versions.get(c.id)} for c in rows]
 
 
 def consents_json(s: Session, citizen_id: int) -> list[dict[str, Any]]:
@@ -392,14 +414,22 @@ def export(s: Session, sealer: Sealer, site_id: int | None, citizen_id: int,
         vec = np.frombuffer(sealer.open_template_bytes(t.sealed, c.id), dtype="<f4")
         templates.append({"id": t.id, "created_at": t.created_at.isoformat(),
                           "vector": [round(float(x), 6) for x in vec]})
-    trail = [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action, "detail": a.detail}
-             for a in s.scalars(sa.select(RegistryAudit).where(
-                 RegistryAudit.citizen_id == c.id).order_by(RegistryAudit.id))]
     return {
         "exported_at": utcnow().isoformat(), "site": site.code if site else None,
         "citizen": {**citizen_json(c), "id_number": sealer.open_text(c.id_number_sealed)},
-        "consents": consents_json(s, c.id), "face_templates": templates, "audit": trail,
+        "consents": consents_json(s, c.id), "face_templates": templates,
+        "audit": audit_trail(s, c.id),
     }
+
+
+def audit_trail(s: Session, citizen_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+    """Who read or changed a citizen's data, oldest first (the newest ``limit`` when given)."""
+    q = sa.select(RegistryAudit).where(RegistryAudit.citizen_id == citizen_id)
+    if limit is not None:
+        q = q.order_by(RegistryAudit.id.desc()).limit(limit)
+    rows = sorted(s.scalars(q), key=lambda a: a.id)
+    return [{"at": a.at.isoformat(), "actor": a.actor, "action": a.action, "detail": a.detail}
+            for a in rows]
 
 
 def erase(s: Session, site_id: int | None, citizen_id: int, actor: str,
@@ -426,14 +456,83 @@ def withdraw_consent(s: Session, site_id: int | None, citizen_id: int, actor: st
     return erase(s, site_id, citizen_id, actor, reason="consent withdrawn")
 
 
-def erase_not_seen(s: Session, days: int, actor: str = "retention") -> int:
-    """Erase every citizen not seen for ``days`` days (the retention job); returns how many."""
+def replace_faces(s: Session, sealer: Sealer, site_id: int | None, citizen_id: int,
+                  templates: list[str], actor: str, limits: Limits) -> dict[str, Any]:
+    """Replace a citizen's face (an admin action): every template erased and the new ones
+    stored in one transaction; every kiosk replaces them at its next pull (the change
+    feed's upsert carries the full set). The new faces need not match the old ones, but
+    must not be another citizen's (``result: refused`` with the reason, audited, nothing
+    changed). Audited as ``replace``. Raises ``RegistryError`` for malformed input."""
+    c = get_citizen(s, site_id, citizen_id)
+    lock_site(s, c.site_id)
+    vectors = _vectors(templates)
+    matrix = SITE_TEMPLATES.current(s, sealer, c.site_id)
+    refused = _check_faces(vectors, matrix, c.id, limits, same_person=False)
+    if refused is not None:  # kept in the audit: the caller answers 409 after commit
+        audit_citizen(s, c.site_id, c.id, actor, "replace_refused", refused)
+        return {"citizen_id": c.id, "result": "refused", "reason": refused}
+    old = s.execute(sa.delete(RegistryTemplate).where(
+        RegistryTemplate.citizen_id == c.id)).rowcount
+    now = utcnow()
+    _store_templates(s, sealer, c.id, vectors, now)
+    c.updated_at = now
+    record_change(s, c.site_id, c.id, UPSERT)
+    audit_citizen(s, c.site_id, c.id, actor, "replace",
+                  f"{int(old or 0)} template(s) erased, {len(vectors)} new")
+    return {"citizen_id": c.id, "result": "replaced", "templates_erased": int(old or 0),
+            "templates": len(vectors)}
+
+
+def mark_seen(s: Session, site_id: int, seen: list[tuple[int, dt.datetime]]) -> int:
+    """Kiosks' recognitions (citizen, when): ``last_seen_at`` moves forward, never back
+    and never past now; citizens of other sites or erased meanwhile are skipped. Returns
+    how many citizens were updated. Not audited per sighting (no personal data is read)."""
+    latest: dict[int, dt.datetime] = {}
+    now = utcnow()
+    for cid, at in seen:
+        at = min(at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at, now)
+        latest[cid] = max(at, latest.get(cid, at))
+    updated = 0
+    ids = sorted(latest)
+    for start in range(0, len(ids), 1000):
+        for c in s.scalars(sa.select(RegistryCitizen).where(
+                RegistryCitizen.id.in_(ids[start:start + 1000]),
+                RegistryCitizen.site_id == site_id)):
+            if latest[c.id] > c.last_seen_at:
+                c.last_seen_at = latest[c.id]
+                updated += 1
+    return updated
+
+
+def retention_days(site: Site, default_days: int) -> int:
+    """The site's retention (days unseen before erasure; 0: off)."""
+    return default_days if site.registry_retention_days is None else site.registry_retention_days
+
+
+def erase_not_seen(s: Session, days: int, actor: str = "retention",
+                   site_id: int | None = None) -> int:
+    """Erase every citizen (of one site, when given) not seen for ``days`` days (the
+    retention job); returns how many."""
     limit = utcnow() - dt.timedelta(days=days)
-    ids = list(s.scalars(sa.select(RegistryCitizen.id).where(
-        RegistryCitizen.last_seen_at < limit)))
+    q = sa.select(RegistryCitizen.id).where(RegistryCitizen.last_seen_at < limit)
+    if site_id is not None:
+        q = q.where(RegistryCitizen.site_id == site_id)
+    ids = list(s.scalars(q))
     for cid in ids:
         erase(s, None, cid, actor, reason=f"not seen for {days} days")
     return len(ids)
+
+
+def run_retention(s: Session, default_days: int, days: int | None = None,
+                  actor: str = "retention") -> dict[str, int]:
+    """The daily retention job over every site, each with its own setting (``days``
+    overrides them all): ``{site code: citizens erased}`` for the sites where it is on."""
+    done: dict[str, int] = {}
+    for site in s.scalars(sa.select(Site).order_by(Site.id)):
+        n_days = days or retention_days(site, default_days)
+        if n_days:
+            done[site.code] = erase_not_seen(s, n_days, actor, site.id)
+    return done
 
 
 def reseal_all(s: Session, old: Sealer, new: Sealer) -> tuple[int, int]:

@@ -42,7 +42,8 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 
 SECTIONS = [("users", "Nhân viên / Staff users"), ("kiosks", "Ki-ốt / Kiosks"),
             ("services", "Lĩnh vực & giờ / Services & hours"), ("counters", "Quầy / Counters"),
-            ("sites", "Điểm / Sites"), ("audit", "Nhật ký / Audit log")]
+            ("sites", "Điểm / Sites"), ("citizens", "Công dân / Citizens"),
+            ("audit", "Nhật ký / Audit log")]
 SITE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 AUDIT_PAGE = 200
 
@@ -72,11 +73,13 @@ def _site(s: Session, user: User, site_id: int | None) -> Site:
     return site
 
 
-def _page(request: Request, section: str, **context: object) -> HTMLResponse:
+def _page(request: Request, section: str, template: str | None = None,
+          **context: object) -> HTMLResponse:
     user = _admin(request)
     flash = read_flash(request)
     kind, message = flash or ("", "")
-    response = render(request, f"admin_{section}.html", user=user, sections=SECTIONS,
+    response = render(request, template or f"admin_{section}.html", user=user,
+                      sections=SECTIONS,
                       section=section, message=message, message_kind=kind,
                       csrf=state_of(request).signer.csrf_token(user.id), **context)
     clear_flash(request, response, "/admin")
@@ -84,6 +87,7 @@ def _page(request: Request, section: str, **context: object) -> HTMLResponse:
 
 
 def _done(section: str, kind: str, message: str) -> Response:
+    """Back to ``/admin/<section>`` (a section may name a deeper page: "citizens/7")."""
     response = RedirectResponse(f"/admin/{section}", 303)
     set_flash(response, kind, message, "/admin")
     return response

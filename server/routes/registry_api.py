@@ -44,6 +44,8 @@ class EnrolmentBody(BaseModel):
     date_of_birth: dt.date | None = None
     priority_group: str = Field("none", max_length=16)
     display_name: str | None = Field(None, max_length=200)
+    sex: str | None = Field(None, pattern=r"^(male|female)$",
+                            description="From the ID card; left out when not known")
     templates: list[str] = Field(min_length=1, max_length=20,
                                  description="base64 of 128 little-endian float32 each")
     consent_by: str = Field(min_length=1, max_length=100)
@@ -53,6 +55,30 @@ class EnrolmentBody(BaseModel):
 
 class EnrolmentsIn(BaseModel):
     enrolments: list[EnrolmentBody] = Field(min_length=1, max_length=100)
+
+
+class Sighting(BaseModel):
+    """A kiosk recognised (and greeted) this citizen at this time."""
+
+    citizen_id: int = Field(ge=1, le=2**31 - 1)
+    at: dt.datetime
+
+
+class SeenIn(BaseModel):
+    seen: list[Sighting] = Field(min_length=1, max_length=5000)
+
+
+class ReplaceIn(BaseModel):
+    """A citizen's new face samples: they replace every template the citizen had."""
+
+    templates: list[str] = Field(min_length=1, max_length=20,
+                                 description="base64 of 128 little-endian float32 each")
+
+
+def limits_of(request: Request) -> reg.Limits:
+    settings = state_of(request).settings
+    return reg.Limits(settings.registry_duplicate_distance,
+                      settings.registry_same_person_distance)
 
 
 def sealer_of(request: Request, s: Session) -> Sealer:
@@ -88,8 +114,7 @@ def push_enrolments(body: EnrolmentsIn, request: Request,
     ``refused`` with a reason, or ``error``); a retry with the same ``client_uuid`` gets
     the first answer again."""
     state = state_of(request)
-    limits = reg.Limits(state.settings.registry_duplicate_distance,
-                        state.settings.registry_same_person_distance)
+    limits = limits_of(request)
     results: list[dict[str, Any]] = []
     for e in body.enrolments:
         item = reg.EnrolmentIn(
@@ -97,7 +122,7 @@ def push_enrolments(body: EnrolmentsIn, request: Request,
             templates=e.templates, consent_by=e.consent_by,
             consent_text_version=e.consent_text_version, channel=e.channel,
             date_of_birth=e.date_of_birth, priority_group=e.priority_group,
-            display_name=e.display_name)
+            display_name=e.display_name, sex=e.sex)
         try:
             with state.db.session() as s:
                 kiosk, site = authenticate(s, token)
@@ -160,6 +185,18 @@ def card_holder(body: CardIn, request: Request,
     return {"citizen_id": citizen_id, "person": sealer.card_ref(body.id_number)}
 
 
+@router.post("/seen", tags=["kiosk"], responses=REG_ERRORS)
+def report_seen(body: SeenIn, request: Request,
+                token: Annotated[str, Depends(kiosk_token)]) -> dict[str, Any]:
+    """Recognitions at the kiosk (citizen id and when; no face data): each citizen's
+    ``last_seen_at`` moves forward, which the retention job reads."""
+    state = state_of(request)
+    with state.db.session() as s:
+        _, site = authenticate(s, token)
+        n = reg.mark_seen(s, site.id, [(x.citizen_id, x.at) for x in body.seen])
+    return {"received": len(body.seen), "updated": n}
+
+
 # ---- admin -------------------------------------------------------------------------------
 
 
@@ -217,6 +254,26 @@ def erase_citizen(citizen_id: CitizenId, user: Admin, request: Request) -> dict[
     except reg.RegistryError as exc:
         raise _fail(exc) from None
     return {"citizen_id": citizen_id, "erased": True, "templates_deleted": n}
+
+
+@router.post("/citizens/{citizen_id}/replace-face", tags=["staff"], responses=REG_ERRORS)
+def replace_face(citizen_id: CitizenId, body: ReplaceIn, user: Admin,
+                 request: Request) -> dict[str, Any]:
+    """Replace a citizen's face templates with new samples (audited as ``replace``); the
+    old templates are erased here and on every kiosk at its next pull. 409 when a new face
+    is another citizen's."""
+    state = state_of(request)
+    try:
+        with state.db.session() as s:
+            answer = reg.replace_faces(s, sealer_of(request, s), _site_scope(user), citizen_id,
+                                       body.templates, user.username, limits_of(request))
+    except reg.RegistryError as exc:
+        raise _fail(exc) from None
+    except InvalidTag:
+        raise _broken_template() from None
+    if answer["result"] == "refused":
+        raise HTTPException(409, answer["reason"])
+    return answer
 
 
 @router.post("/citizens/{citizen_id}/withdraw-consent", tags=["staff"], responses=REG_ERRORS)

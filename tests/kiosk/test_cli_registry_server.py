@@ -12,6 +12,7 @@ from kiosk.cli import cli
 from tests.support.queue_server import QueueServerProcess
 
 TI = "face_recognition/tests/test_images/"
+EX_BIDEN = "face_recognition/examples/knn_examples/train/biden/biden2.jpg"
 
 
 def kiosk_dir(root: Path, name: str, server: QueueServerProcess) -> Path:
@@ -77,3 +78,38 @@ def test_sync_of_a_standalone_kiosk_and_of_an_unreachable_server(tmp_path: Path)
     r = run(data, "sync")
     assert r.exit_code == 1
     assert "unreachable" in json.loads(r.stdout)["error"]
+
+
+def test_sex_from_the_card_and_an_admin_replacing_a_face_from_a_kiosk(
+        server: QueueServerProcess, tmp_path: Path, faces_dir: Path) -> None:
+    a, b = kiosk_dir(tmp_path, "a", server), kiosk_dir(tmp_path, "b", server)
+    r = run(a, "enrol", "--name", "Barack Obama", "--id-number", "001061012345",
+            "--sex", "Giraffe", "--photo", str(faces_dir / TI / "obama.jpg"), "--consent")
+    assert r.exit_code == 2 and "not Nam / Nữ" in r.output  # never guessed
+    r = run(a, "enrol", "--name", "Barack Obama", "--id-number", "001061012345",
+            "--sex", "Nam", "--photo", str(faces_dir / TI / "obama.jpg"), "--consent")
+    assert r.exit_code == 0, r.output
+    obama = json.loads(r.stdout)["server"]["citizen_id"]
+    assert run(b, "sync").exit_code == 0
+    shown = json.loads(run(b, "people", "show", str(obama)).stdout)
+    assert shown["sex"] == "male"
+
+    # The wrong face was enrolled: an admin replaces it from kiosk B with the right photo.
+    server.run("user", "add", "quantri", "--role", "admin", "--password", "mat khau quan tri")
+    r = run(b, "replace-face", "--citizen", str(obama), "--photo",
+            str(faces_dir / TI / "biden.jpg"), "--admin", "quantri", "--password", "sai")
+    assert r.exit_code == 2 and "refused the log-in" in r.output
+    r = run(b, "replace-face", "--citizen", str(obama), "--photo",
+            str(faces_dir / TI / "biden.jpg"), "--admin", "quantri",
+            "--password", "mat khau quan tri")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["result"] == "replaced" and out["templates_erased"] == 1
+    assert out["sync_error"] is None
+    # Kiosk A at its next sync: the old face is gone from its index, the new one is there.
+    assert json.loads(run(a, "sync").stdout)["pulled"] == 1
+    r = run(a, "identify", "--json", str(faces_dir / TI / "obama3.jpg"))
+    assert json.loads(r.stdout)["match"] is None
+    r = run(a, "identify", "--json", str(faces_dir / EX_BIDEN))
+    assert json.loads(r.stdout)["match"]["citizen_id"] == obama
+    assert "replace" in server.run("citizens", "export", str(obama))

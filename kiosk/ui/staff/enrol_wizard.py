@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.consent import consent_text
+from kiosk.model import sex_from_text
 from kiosk.priority import PriorityGroup
 from kiosk.staff.enrolment_draft import MAX_SAMPLES, POSES, EnrolmentDraft, check_identity
 from kiosk.ui import theme
@@ -181,6 +182,7 @@ class IdentityStep(Step):
         #: the id number entered (the field shows it masked once it is complete)
         self.number = ""
         self.from_card = False
+        self.sex: str | None = None  # from the card ("male"/"female"), for Ông/Bà
         self.first.addWidget(self.preview, 1)
         self.first.addWidget(self.hint)
         self.first.addWidget(self.card)
@@ -215,6 +217,7 @@ class IdentityStep(Step):
             if obj is self.id_number and self.number:  # tapped again: type it anew
                 self.number = ""
                 self.from_card = False
+                self.sex = None
                 self.id_number.clear()
             self.keyboard.target = obj
             # Names in Vietnamese (Telex); numbers and dates as typed.
@@ -251,6 +254,7 @@ class IdentityStep(Step):
         self.name.setText(card.full_name)
         self.number = card.id_number
         self.from_card = True
+        self.sex = sex_from_text(card.sex)
         self.id_number.setText(mask_id_number(card.id_number))
         self.dob.setText(card.date_of_birth.strftime("%d/%m/%Y") if card.date_of_birth else "")
         self.card.setText(self.t("card_read"))
@@ -280,6 +284,7 @@ class IdentityStep(Step):
             f.clear()
         self.number = ""
         self.from_card = False
+        self.sex = None
         self.priority = PriorityGroup.NONE
         self.card.setText("")
         self.keyboard.target = self.name
@@ -592,7 +597,8 @@ class EnrolWizard(Page):
         if step.keyboard.target is step.id_number:
             step.mask_number()
         name, number, dob = step.values()
-        ident, problems = check_identity(name, number, dob, step.priority, step.from_card)
+        ident, problems = check_identity(name, number, dob, step.priority, step.from_card,
+                                          step.sex)
         step.flag(problems)
         if ident is None:
             return
