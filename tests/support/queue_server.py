@@ -48,7 +48,7 @@ class QueueServerProcess:
         """A new kiosk token (the last line `queue-server kiosk add` prints)."""
         return self.run("kiosk", "add", name).strip().splitlines()[-1].strip()
 
-    def start(self, timeout_s: float = 30.0) -> QueueServerProcess:
+    def start(self, timeout_s: float = 90.0) -> QueueServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as log:

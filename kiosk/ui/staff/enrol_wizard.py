@@ -453,6 +453,7 @@ class EnrolWizard(Page):
         self._looking = False
         self._manual = False
         self.jobs = Jobs(self, self._failed)
+        self._saving = False  # a save is in flight (staff mode does not lock under it)
         self.steps = QStackedWidget()
         self.consent = ConsentStep(self._touch, self)
         self.identity = IdentityStep(self._touch, self)
@@ -554,6 +555,7 @@ class EnrolWizard(Page):
         self._looking = False
         self.act("touch", None)
         if self.step is self.summary:
+            self._saving = False
             self.summary.save.setEnabled(True)
             self.summary.message.setText(self.t("failed", why=f"{type(exc).__name__}: "
                                                 f"{str(exc)[:160]}"))
@@ -683,11 +685,16 @@ class EnrolWizard(Page):
         if draft is None or self.desk is None or not draft.ready() or self.jobs.busy():
             return
         self.summary.save.setEnabled(False)
+        self._saving = True
         self.summary.message.setText(self.t("saving"))
         self.summary.message.setVisible(True)
         self.jobs.run(self.desk, self.desk.save, draft, done=self._saved)
 
+    def saving(self) -> bool:
+        return self._saving and self.jobs.busy()
+
     def _saved(self, outcome: SaveOutcome) -> None:
+        self._saving = False
         draft = self.draft
         ident = draft.identity if draft else None
         self.result.said = (ident.full_name, ident.masked) if ident else ("", "")

@@ -252,6 +252,8 @@ class StaffMode(Screen):
         gate = self.gate
         if self.page in (self.home, self.confirm_exit, self.setup, self.camera_setup,
                          self.enrol, self.people):
+            if gate is not None and gate.session is not None and self.page.saving():
+                gate.session.touch(now)  # a slow save is not idleness
             if gate is None or gate.session is None or gate.check_idle(now):
                 self._leave("lock")
         elif now - self.last_touch >= self.login_timeout_s:

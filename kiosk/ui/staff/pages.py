@@ -75,6 +75,11 @@ class Page(QWidget):
     def closed(self) -> None:
         """Staff mode closed (locked, left): forget what the page held."""
 
+    def saving(self) -> bool:
+        """A change (an enrolment, an erasure) is being written: staff mode does not lock
+        itself for idleness under it, so its answer reaches the screen."""
+        return False
+
 
 def column(*widgets: QWidget, stretch_first: bool = True) -> QVBoxLayout:
     col = QVBoxLayout()

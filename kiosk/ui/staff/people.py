@@ -157,6 +157,9 @@ class PeoplePage(Page):
         self.asking = None
         self._show()
 
+    def saving(self) -> bool:
+        return self.jobs.busy()
+
     def confirmed(self) -> None:
         self.act("touch", None)
         person, what = self.person, self.asking
