@@ -10,7 +10,9 @@ the daily cap, and priority.
 
 States: idle → guidance → identified | unknown → choose_service → issuing → ticket_shown
 (→ print_failed). "Take a number without face recognition" leads from idle (or guidance)
-straight to choose_service.
+straight to choose_service. Outside opening hours (``HoursChanged``) the kiosk rests in
+``closed`` instead of idle: no face is looked at and no number is given; a server refusal
+``closed`` at issue time shows the same screen for a while.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kiosk.hours import ALWAYS_OPEN, HoursStatus
 from kiosk.model import CitizenInfo, IssuedTicket, IssueTicket, Service, given_name
 
 if TYPE_CHECKING:
@@ -35,8 +38,12 @@ CHOOSE_SERVICE = "choose_service"
 ISSUING = "issuing"
 TICKET_SHOWN = "ticket_shown"
 PRINT_FAILED = "print_failed"
+#: outside opening hours (or the server refused a number as "closed")
+CLOSED = "closed"
 STATES = (IDLE, GUIDANCE, IDENTIFIED, UNKNOWN, CHOOSE_SERVICE, ISSUING, TICKET_SHOWN,
-          PRINT_FAILED)
+          PRINT_FAILED, CLOSED)
+#: ``IssueFailed.reason`` of a number the server refused because the service is closed
+CLOSED_REFUSAL = "closed"
 
 #: Quality reason from the recognition engine → key of the instruction shown to the citizen.
 GUIDANCE_KEYS = {
@@ -216,6 +223,13 @@ class IssueFailed(Event):
 
 
 @dataclass(frozen=True)
+class HoursChanged(Event):
+    """The centre opened or closed, or a service did (the app checks the hours' clock)."""
+
+    hours: HoursStatus = ALWAYS_OPEN
+
+
+@dataclass(frozen=True)
 class PrintFinished(Event):
     """The printer's answer for a ticket: ``ok`` and a reason such as 'paper_out'."""
 
@@ -239,6 +253,7 @@ class ShowScreen:
     countdown (whole seconds) before the screen times out, None while not close.
     ``cap_reached``: the person has taken the most numbers allowed today.
     ``confirm_priority``: the screen asks "do you need priority?" (yes / no).
+    ``hours``: the opening hours now (the closed screen's hours, closed service tiles).
     """
 
     screen: str
@@ -255,6 +270,7 @@ class ShowScreen:
     seconds_left: int | None = None
     cap_reached: bool = False
     confirm_priority: bool = False
+    hours: HoursStatus = ALWAYS_OPEN
 
 
 @dataclass(frozen=True)
@@ -329,6 +345,8 @@ class CitizenFlow:
         self.last_face_at: float | None = None
         self.print_asked_at = 0.0
         self.unknown_since: float | None = None
+        #: the opening hours as last reported (``HoursChanged``); open until told
+        self.hours = ALWAYS_OPEN
 
     # -- helpers
 
@@ -349,18 +367,20 @@ class CitizenFlow:
             priority=s.priority, message=s.message, printing=s.printing,
             form=form, open_count=len(waiting),
             seconds_left=s.seconds_left, cap_reached=self._cap_reached(),
-            confirm_priority=s.confirm_priority,
+            confirm_priority=s.confirm_priority, hours=self.hours,
         )
 
     def _go(self, state: str, now: float, message: str | None = None) -> list[Effect]:
+        if state == IDLE and self.hours.closed:
+            state = CLOSED  # outside opening hours the kiosk rests on its closed screen
         self.state = state
         self.entered_at = now
         self.session.message = message
         self.session.seconds_left = None
         self.session.confirm_priority = False
         effects: list[Effect] = []
-        if state == IDLE:
-            self.session = _Session()
+        if state in (IDLE, CLOSED):
+            self.session = _Session(message=message)
             self.last_face_at = None
             if self.language != self.settings.language:
                 self.language = self.settings.language
@@ -520,6 +540,10 @@ class CitizenFlow:
         if self.state != CHOOSE_SERVICE or e.code not in self.services:
             return []
         s = self.session
+        if self.hours.closed:  # closed while the person was choosing: no new number
+            return self._go(CLOSED, e.now)
+        if e.code in self.hours.closed_services and self._open_for(e.code) is None:
+            return [self._show("service_closed")]
         existing = self._open_for(e.code)
         if existing is not None:
             # Anti-hoarding: the same person asking again gets the same number reprinted.
@@ -554,7 +578,7 @@ class CitizenFlow:
         return [SetLanguage(e.language), self._show()]
 
     def _on_Done(self, e: Done) -> list[Effect]:
-        if self.state == IDLE:
+        if self.state == IDLE or (self.state == CLOSED and self.hours.closed):
             return []
         if self.state == ISSUING:
             return []  # a number is on its way; it will be shown
@@ -579,7 +603,22 @@ class CitizenFlow:
     def _on_IssueFailed(self, e: IssueFailed) -> list[Effect]:
         if self.state != ISSUING:
             return []
+        if e.reason == CLOSED_REFUSAL:  # the server says closed: the closed screen
+            return self._go(CLOSED, e.now, CLOSED_REFUSAL)
         return self._go(CHOOSE_SERVICE, e.now, e.reason or "issue_failed")
+
+    # -- opening hours
+
+    def _on_HoursChanged(self, e: HoursChanged) -> list[Effect]:
+        was_closed = self.hours.closed
+        self.hours = e.hours
+        if e.hours.closed and self.state in (IDLE, GUIDANCE):
+            return self._go(CLOSED, e.now)
+        if not e.hours.closed and was_closed and self.state == CLOSED:
+            return self._go(IDLE, e.now)  # opening time: back to idle, no restart
+        if self.state in (CLOSED, CHOOSE_SERVICE):
+            return [self._show()]  # other hours, or tiles of services closing
+        return []
 
     def _on_PrintFinished(self, e: PrintFinished) -> list[Effect]:
         s = self.session
@@ -614,7 +653,10 @@ class CitizenFlow:
         idle_for = now - max(self.entered_at, self.last_touch_at)
         if st in PERSON_SCREENS and self._face_gone(now):
             return self._go(IDLE, now)  # the person left: their screen must not stay
-        if st == IDLE:
+        if st == CLOSED and self.session.message == CLOSED_REFUSAL:
+            if idle_for >= cfg.show_number_s:
+                return self._go(IDLE, now)  # the closed screen again if the hours say so
+        elif st in (IDLE, CLOSED):
             if self.language != cfg.language and idle_for >= cfg.greeting_timeout_s:
                 # Chosen on the idle screen by someone who then left: back to the default.
                 self.language = cfg.language
