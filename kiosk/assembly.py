@@ -107,7 +107,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         open_tickets = functools.partial(server_open_tickets, client, store)
         report_health = client.report_health
     else:
-        issuer = StandaloneIssuer(store)
+        issuer = StandaloneIssuer(store, settings.kiosk.standalone_minutes_per_ticket)
     plug = RecognitionPlug(None, None, lambda: None)
     if recognition:
         registry = open_registry(ctx, db)

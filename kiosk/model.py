@@ -77,6 +77,15 @@ class IssuedTicket:
     estimated_wait_min: int | None = None
 
 
+@dataclass(frozen=True)
+class QueueFigures:
+    """What the service tiles show of the queue, per service code: people waiting and the
+    estimated wait for a ticket taken now (minutes; a code is absent when unknown)."""
+
+    waiting: dict[str, int]
+    wait_min: dict[str, int]
+
+
 def qr_link(server_ticket: dict[str, Any]) -> str | None:
     """The link a server ticket answer asks to print as QR: ``ticket_url`` (live ticket
     and rating), else ``survey_url`` from an older server."""
