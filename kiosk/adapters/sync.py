@@ -143,12 +143,10 @@ class SyncWorker(threading.Thread):
             self.status.online = not exc.unreachable
             self.status.last_error = str(exc)
             log.warning("sync: %s", exc)
-            self._figures(None)
             return False
         except Exception as exc:  # a sync bug must never take the kiosk down
             self.status.last_error = f"sync failed: {exc}"
             log.exception("sync round failed")
-            self._figures(None)
             return False
         finally:
             self.status.backlog = self.store.outbox_backlog()
@@ -188,7 +186,11 @@ class SyncWorker(threading.Thread):
         """Every round: the live queue figures (waiting, estimated wait); the catalogue
         itself (names, hours...) when it changed or every ``catalogue_refresh_s``."""
         now = datetime.now().astimezone()
-        rows = self.client.services()
+        try:
+            rows = self.client.services()
+        except ServerError:
+            self._figures(None)  # old figures are no figures
+            raise
         self._figures(figures_from_catalogue(rows))
         catalogue = [{k: r.get(k) for k in CATALOGUE_FIELDS} for r in rows]
         if catalogue == self._catalogue and self._catalogue_at and \
@@ -198,6 +200,8 @@ class SyncWorker(threading.Thread):
         self._catalogue_at = now
         self._catalogue = catalogue
         services = services_from_catalogue(rows)
+        if services:  # the server's catalogue replaces the fallback one (no leases of
+            self.store.services.clear()  # services the server does not have)
         self.store.services.update({s.code: s for s in services})
         if self.on_catalogue:
             self.on_catalogue(services)

@@ -49,7 +49,7 @@ def server_5min(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignor
     config.write_text("[server]\ndefault_service_minutes = 5.0\n", encoding="utf-8")
     monkeypatch.setenv("KIOSK_CONFIG", str(config))
     proc = QueueServerProcess(f"sqlite:///{tmp_path / 'queue.db'}", tmp_path / "server")
-    proc.start()
+    proc.start(timeout_s=90)
     monkeypatch.delenv("KIOSK_CONFIG")
     yield proc
     proc.stop()
@@ -86,7 +86,8 @@ def test_hours_and_estimates_from_the_server(qtbot, tmp_path: Path, server_5min)
         assert "khoảng 5 phút" in tiles["CT"].text() and "1" in tiles["CT"].text()
         window.grab().save(str(Path(__file__).resolve().parents[2] / "var" / "screens" /
                                "services-server-hours-vi-1920x1080.png"))
-        qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].done, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.screens[flow.CHOOSE_SERVICE].cancel, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.current == flow.IDLE, timeout=2000)
         second = take(qtbot, app, "CT")
         assert second.people_ahead == 1 and second.estimated_wait_min == 5
 

@@ -20,7 +20,7 @@ from tests.support.screen_check import contrast_problems, layout_problems
 
 SIZES = [(1920, 1080), (1280, 720), (1080, 1920), (768, 1366)]
 # with opening hours; land (DD) closes at 11:30, so its tile can show it closed
-SERVICES = [replace(svc, opens_at="11:30" if svc.code == "DD" else "07:30",
+SERVICES = [replace(svc, opens_at="07:30",
                     closes_at="11:30" if svc.code == "DD" else "17:00")
             for svc in model.services_from_settings(KioskSettings())]
 CLOSED = HoursStatus(True, "07:30", "17:00", NEXT_DAY)
