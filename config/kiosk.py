@@ -144,6 +144,13 @@ class KioskSettings(BaseModel):
         "before the first sync), one per line as "
         "'code|prefix|Vietnamese name|English name'.",
     )
+    standalone_minutes_per_ticket: float | None = Field(
+        None, gt=0, le=240,
+        description="Standalone kiosks (no server): minutes between two citizens called for "
+        "one service (service time divided by the counters serving it), for the estimated "
+        "wait on tiles and tickets. Unset: no estimate is shown (a kiosk with a server uses "
+        "the server's).",
+    )
 
     @field_validator("services")
     @classmethod

@@ -79,9 +79,10 @@ class QueueServerSettings(BaseModel):
         description="Refuse online tickets outside a service's opening hours (the hours are "
         "always published to kiosks).",
     )
-    default_service_minutes: float = Field(
-        5.0, gt=0, le=240,
-        description="Service time assumed for the waiting estimate until tickets were served.",
+    default_service_minutes: float | None = Field(
+        None, gt=0, le=240,
+        description="Service time (minutes) the waiting estimate uses until tickets of the "
+        "service were served; unset: no estimate is shown until then (no guess).",
     )
     service_time_sample: int = Field(
         30, ge=1, le=1000,

@@ -109,7 +109,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         open_tickets = functools.partial(server_open_tickets, client, store)
         report_health = client.report_health
     else:
-        issuer = StandaloneIssuer(store)
+        issuer = StandaloneIssuer(store, settings.kiosk.standalone_minutes_per_ticket)
     plug = RecognitionPlug(None, None, lambda: None)
     registry = open_registry(ctx, db)
     card_holders = None

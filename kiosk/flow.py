@@ -13,6 +13,9 @@ States: idle → guidance → identified | unknown → choose_service → issuin
 straight to choose_service. A chip ID card's QR code held up to the camera (``CardRead``)
 leads from idle (or guidance) to the greeting, with no face involved: the registry citizen
 when enrolled, else the card holder under their person key; the same rules follow.
+Outside opening hours (``HoursChanged``) the kiosk rests in ``closed`` instead of idle: no
+face or card is looked at and no number is given; a server refusal ``closed`` at issue
+time shows the same screen for a while.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kiosk.hours import ALWAYS_OPEN, HoursStatus
 from kiosk.model import CitizenInfo, IssuedTicket, IssueTicket, Service, given_name
 
 if TYPE_CHECKING:
@@ -37,8 +41,12 @@ CHOOSE_SERVICE = "choose_service"
 ISSUING = "issuing"
 TICKET_SHOWN = "ticket_shown"
 PRINT_FAILED = "print_failed"
+#: outside opening hours (or the server refused a number as "closed")
+CLOSED = "closed"
 STATES = (IDLE, GUIDANCE, IDENTIFIED, UNKNOWN, CHOOSE_SERVICE, ISSUING, TICKET_SHOWN,
-          PRINT_FAILED)
+          PRINT_FAILED, CLOSED)
+#: ``IssueFailed.reason`` of a number the server refused because the service is closed
+CLOSED_REFUSAL = "closed"
 
 #: Quality reason from the recognition engine → key of the instruction shown to the citizen.
 GUIDANCE_KEYS = {
@@ -251,6 +259,13 @@ class IssueFailed(Event):
 
 
 @dataclass(frozen=True)
+class HoursChanged(Event):
+    """The centre opened or closed, or a service did (the app checks the hours' clock)."""
+
+    hours: HoursStatus = ALWAYS_OPEN
+
+
+@dataclass(frozen=True)
 class PrintFinished(Event):
     """The printer's answer for a ticket: ``ok`` and a reason such as 'paper_out'."""
 
@@ -275,6 +290,7 @@ class ShowScreen:
     ``cap_reached``: the person has taken the most numbers allowed today.
     ``confirm_priority``: the screen asks "do you need priority?" (yes / no).
     ``card``: the masked id number when the person came with their ID card (no face).
+    ``hours``: the opening hours now (the closed screen's hours, closed service tiles).
     """
 
     screen: str
@@ -292,6 +308,7 @@ class ShowScreen:
     cap_reached: bool = False
     confirm_priority: bool = False
     card: str | None = None
+    hours: HoursStatus = ALWAYS_OPEN
 
 
 @dataclass(frozen=True)
@@ -370,6 +387,8 @@ class CitizenFlow:
         self.last_face_at: float | None = None
         self.print_asked_at = 0.0
         self.unknown_since: float | None = None
+        #: the opening hours as last reported (``HoursChanged``); open until told
+        self.hours = ALWAYS_OPEN
 
     # -- helpers
 
@@ -397,18 +416,20 @@ class CitizenFlow:
             priority=s.priority, message=s.message, printing=s.printing,
             form=form, open_count=len(waiting),
             seconds_left=s.seconds_left, cap_reached=self._cap_reached(),
-            confirm_priority=s.confirm_priority, card=s.card,
+            confirm_priority=s.confirm_priority, card=s.card, hours=self.hours,
         )
 
     def _go(self, state: str, now: float, message: str | None = None) -> list[Effect]:
+        if state == IDLE and self.hours.closed:
+            state = CLOSED  # outside opening hours the kiosk rests on its closed screen
         self.state = state
         self.entered_at = now
         self.session.message = message
         self.session.seconds_left = None
         self.session.confirm_priority = False
         effects: list[Effect] = []
-        if state == IDLE:
-            self.session = _Session()
+        if state in (IDLE, CLOSED):
+            self.session = _Session(message=message)
             self.last_face_at = None
             if self.language != self.settings.language:
                 self.language = self.settings.language
@@ -595,6 +616,10 @@ class CitizenFlow:
         if self.state != CHOOSE_SERVICE or e.code not in self.services:
             return []
         s = self.session
+        if self.hours.closed:  # closed while the person was choosing: no new number
+            return self._go(CLOSED, e.now)
+        if e.code in self.hours.closed_services and self._open_for(e.code) is None:
+            return [self._show("service_closed")]
         existing = self._open_for(e.code)
         if existing is not None:
             # Anti-hoarding: the same person asking again gets the same number reprinted.
@@ -629,7 +654,7 @@ class CitizenFlow:
         return [SetLanguage(e.language), self._show()]
 
     def _on_Done(self, e: Done) -> list[Effect]:
-        if self.state == IDLE:
+        if self.state == IDLE or (self.state == CLOSED and self.hours.closed):
             return []
         if self.state == ISSUING:
             return []  # a number is on its way; it will be shown
@@ -654,7 +679,22 @@ class CitizenFlow:
     def _on_IssueFailed(self, e: IssueFailed) -> list[Effect]:
         if self.state != ISSUING:
             return []
+        if e.reason == CLOSED_REFUSAL:  # the server says closed: the closed screen
+            return self._go(CLOSED, e.now, CLOSED_REFUSAL)
         return self._go(CHOOSE_SERVICE, e.now, e.reason or "issue_failed")
+
+    # -- opening hours
+
+    def _on_HoursChanged(self, e: HoursChanged) -> list[Effect]:
+        was_closed = self.hours.closed
+        self.hours = e.hours
+        if e.hours.closed and self.state in (IDLE, GUIDANCE):
+            return self._go(CLOSED, e.now)
+        if not e.hours.closed and was_closed and self.state == CLOSED:
+            return self._go(IDLE, e.now)  # opening time: back to idle, no restart
+        if self.state in (CLOSED, CHOOSE_SERVICE):
+            return [self._show()]  # other hours, or tiles of services closing
+        return []
 
     def _on_PrintFinished(self, e: PrintFinished) -> list[Effect]:
         s = self.session
@@ -689,8 +729,12 @@ class CitizenFlow:
         idle_for = now - max(self.entered_at, self.last_touch_at)
         if st in PERSON_SCREENS and self._face_gone(now):
             return self._go(IDLE, now)  # the person left: their screen must not stay
-        if st == IDLE:
-            if self.session.message == "not_id_card" and in_state >= NOT_A_CARD_S:
+        if st == CLOSED and self.session.message == CLOSED_REFUSAL:
+            if idle_for >= cfg.show_number_s:
+                return self._go(IDLE, now)  # the closed screen again if the hours say so
+        elif st in (IDLE, CLOSED):
+            if st == IDLE and self.session.message == "not_id_card" and \
+                    in_state >= NOT_A_CARD_S:
                 self.session.message = None
                 return [self._show()]
             if self.language != cfg.language and idle_for >= cfg.greeting_timeout_s:

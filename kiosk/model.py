@@ -23,6 +23,11 @@ class Service:
     name_vi: str
     name_en: str
     counters: tuple[int, ...] = ()
+    #: opening hours ("HH:MM", the site's local time; None: not known, e.g. standalone)
+    opens_at: str | None = None
+    closes_at: str | None = None
+    #: the site's time zone the hours are in (None: the kiosk's own)
+    timezone: str | None = None
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_vi
@@ -67,6 +72,18 @@ class IssuedTicket:
     # The link printed as the ticket's QR: the server's live ticket page (``ticket_url``),
     # else its survey page; None standalone (no server: no QR).
     survey_url: str | None = None
+    #: minutes until the call, estimated when the ticket was issued; None when unknown
+    #: (not kept for reprints: by then it is out of date)
+    estimated_wait_min: int | None = None
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """What the service tiles show of the queue, per service code: people waiting and the
+    estimated wait for a ticket taken now (minutes; a code is absent when unknown)."""
+
+    waiting: dict[str, int]
+    wait_min: dict[str, int]
 
 
 def qr_link(server_ticket: dict[str, Any]) -> str | None:

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from kiosk.db import Base
-from kiosk.model import IssuedTicket, RefusedUpload, Service, is_card_key
+from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service, is_card_key
+from ticketing.estimates import replay_queue
 from ticketing.numbers import DEFAULT_PATTERN, check_pattern, emergency_seq, format_number
 from ticketing.status import ALL_STATUSES, TicketStatus
 
@@ -209,9 +210,11 @@ class TicketStore:
                                 created_at=ticket.issued_at, attempts=0))
 
     def issue_standalone(self, service: str, citizen_id: int | None = None,
-                         guest_key: str | None = None, priority: bool = False) -> IssuedTicket:
+                         guest_key: str | None = None, priority: bool = False,
+                         people_ahead: int | None = None) -> IssuedTicket:
         """Number a ticket locally (next number of the service today, written with
-        ``DEFAULT_PATTERN``) and commit it."""
+        ``DEFAULT_PATTERN``) and commit it; ``people_ahead`` when known better than the
+        count of today's waiting tickets (the replayed queue)."""
         svc = self._service(service)
         now = self.clock()
         with self.sessions.begin() as session:
@@ -219,8 +222,8 @@ class TicketStore:
             ticket = self._numbered(svc, seq, DEFAULT_PATTERN, STANDALONE, now, citizen_id,
                                     guest_key, priority)
             # The kiosk's own queue is the whole queue here: people ahead are known.
-            ticket.people_ahead = int(session.scalar(
-                sa.select(sa.func.count()).select_from(TicketRow).where(
+            ticket.people_ahead = people_ahead if people_ahead is not None else int(
+                session.scalar(sa.select(sa.func.count()).select_from(TicketRow).where(
                     TicketRow.day == now.date(), TicketRow.service == svc.code,
                     TicketRow.status == WAITING)) or 0)
             self._add(session, ticket)
@@ -373,6 +376,32 @@ class TicketStore:
                     TicketRow.day == day, TicketRow.status == WAITING)
                 .group_by(TicketRow.service)).all()
         return {str(code): int(n) for code, n in rows}
+
+    def queue_figures(self, minutes_per_ticket: float | None) -> QueueFigures:
+        """Standalone: people waiting and the estimated wait per service, from this kiosk's
+        own queue (``ticketing.estimates.replay_queue``: nobody tells a standalone kiosk
+        who was called, so its queue is replayed from today's issue times, one citizen
+        every ``minutes_per_ticket``). Unset: every ticket of today counts as waiting and
+        the wait is unknown."""
+        now = self.clock()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        with self.sessions() as session:
+            rows = session.execute(
+                sa.select(TicketRow.service, TicketRow.issued_at).where(
+                    TicketRow.day == now.date(), TicketRow.status == WAITING)).all()
+        issued: dict[str, list[float]] = {}
+        for code, at in rows:
+            issued.setdefault(str(code), []).append(
+                (at.astimezone(now.tzinfo) - midnight).total_seconds() / 60)
+        now_min = (now - midnight).total_seconds() / 60
+        waiting: dict[str, int] = {}
+        wait_min: dict[str, int] = {}
+        for code in self.services:
+            n, wait = replay_queue(issued.get(code, []), now_min, minutes_per_ticket, 1)
+            waiting[code] = n
+            if wait is not None:
+                wait_min[code] = wait
+        return QueueFigures(waiting, wait_min)
 
     def set_status(self, ticket_id: str, status: str) -> None:
         """Update what the queue did with a ticket (from the server, via sync)."""

@@ -160,20 +160,22 @@ def kiosk() -> None:
 @click.option("--site", "site_code", default=None, help="Site code. Default: the first site.")
 def kiosk_add(ctx: Ctx, name: str, site_code: str | None) -> None:
     """Register a kiosk; its token is printed once, as the last line."""
-    from server.models import Kiosk
-    from server.security import hash_token, new_token
+    from server.domain.kiosks import new_kiosk
+    from server.errors import QueueError
 
     if not 1 <= len(name) <= 100:
         fail("kiosk name must be 1 to 100 characters", 2)
     db = ctx.database()
-    token = new_token()
-    with db.session() as s:
-        site = _site(s, site_code)
-        k = Kiosk(site_id=site.id, name=name, token_hash=hash_token(token))
-        s.add(k)
-        s.flush()
-        kid, scode = k.id, site.code
-    db.dispose()
+    try:
+        with db.session() as s:
+            site = _site(s, site_code)
+            # a token whose emergency number slot no other kiosk of the site uses
+            k, token = new_kiosk(s, site.id, name, site.code)
+            kid, scode = k.id, site.code
+    except QueueError as exc:
+        fail(exc.message)
+    finally:
+        db.dispose()
     click.echo(f"kiosk {name!r} (id {kid}) added to site {scode}; its token, shown only now:")
     click.echo(token)
 
@@ -181,16 +183,28 @@ def kiosk_add(ctx: Ctx, name: str, site_code: str | None) -> None:
 @kiosk.command("list")
 @with_ctx
 def kiosk_list(ctx: Ctx) -> None:
-    """List kiosks (tokens cannot be shown: only their hashes are stored)."""
+    """List kiosks: id, site, state, emergency number slot, name (tokens cannot be shown:
+    only their hashes are stored). Active kiosks of a site sharing a slot (added before
+    slots were drawn apart) are marked: give one of them a new token (`kiosk add`)."""
     import sqlalchemy as sa
 
+    from server.domain.kiosks import slot_of_hash
     from server.models import Kiosk, Site
 
     db = ctx.database()
     with db.read_session() as s:
-        for k, code in s.execute(sa.select(Kiosk, Site.code).join(Site).order_by(Kiosk.id)):
-            click.echo(f"{k.id}\t{code}\t{'active' if k.active else 'disabled'}\t{k.name}")
+        rows = s.execute(sa.select(Kiosk, Site.code).join(Site).order_by(Kiosk.id)).all()
     db.dispose()
+    first: dict[tuple[str, int], int] = {}
+    for k, code in rows:
+        slot = slot_of_hash(k.token_hash)
+        shared = ""
+        if k.active:
+            other = first.setdefault((code, slot), k.id)
+            if other != k.id:
+                shared = f"\t(shares emergency slot {slot} with kiosk {other}: add it again)"
+        click.echo(f"{k.id}\t{code}\t{'active' if k.active else 'disabled'}\tslot {slot}"
+                   f"\t{k.name}{shared}")
 
 
 @kiosk.command("disable")

@@ -74,7 +74,11 @@ def store_one(state: ServerState, token: str, t: TicketIn, base: str, *,
             kiosk, site = authenticate(s, token)
             ticket, created = issue_ticket(s, state.settings, site, kiosk, to_request(t),
                                            kiosk_slot=kiosk_emergency_slot(token))
-            return ticket_out(s, state, base, ticket, site, estimate=estimate), created
+            told = state.webhooks.queue_at_issue(s, site, [ticket]) if created else 0
+            out = ticket_out(s, state, base, ticket, site, estimate=estimate), created
+        if told:
+            state.webhooks.wake()  # after the commit: the rows are there to send
+        return out
     except (IntegrityError, IdsTaken):
         pass
     # Another request stored the same id (or number) at the same moment.
@@ -114,6 +118,9 @@ def store_online(state: ServerState, items: list[OnlineItem]
                     (site, kiosk, req) for _, site, kiosk, req in accepted], precheck=precheck)
                 issued = [(i, site, r)
                           for (i, site, _, _), r in zip(accepted, done, strict=True)]
+                told = sum(state.webhooks.queue_at_issue(s, site, [r[0]])
+                           for _, site, r in issued if isinstance(r, tuple) and r[1]
+                           ) if state.webhooks.enabled else 0
             break
         except (IdsTaken, IntegrityError) as exc:
             if isinstance(exc, IdsTaken) and not precheck:
@@ -121,6 +128,8 @@ def store_online(state: ServerState, items: list[OnlineItem]
                 continue
             # Another process stored one of these at the same moment: one by one instead.
             return [_store_one_result(state, token, t, base) for token, t, base in items]
+    if told:
+        state.webhooks.wake()  # "near" for tickets issued close to the front
     # Built after the commit: the numbers' row locks are not held while responses are made.
     with state.db.read_session() as s:
         for i, site, r in issued:
@@ -151,6 +160,8 @@ def store_batch(state: ServerState, token: str, tickets: list[TicketIn], base: s
             kiosk, site = authenticate(s, token)
             done = upload_tickets(s, state.settings, site, kiosk, reqs,
                                   kiosk_slot=kiosk_emergency_slot(token))
+            told = state.webhooks.queue_at_issue(s, site, [
+                r.ticket for r in done if r.result == "created" and r.ticket is not None])
             results = [batch_item(s, state, base, site, str(t.id), r)
                        for t, r in zip(tickets, done, strict=True)]
     except (IntegrityError, IdsTaken):
@@ -165,6 +176,9 @@ def store_batch(state: ServerState, token: str, tickets: list[TicketIn], base: s
                 results.append(BatchItem(
                     id=str(t.id), result="retry" if exc.reason == BUSY else "rejected",
                     status_code=exc.status, error=exc.message, reason=exc.reason))
+        told = 0  # each stored one by one: store_one told them
+    if told:
+        state.webhooks.wake()
     return BatchOut(
         created=sum(r.result == "created" for r in results),
         existing=sum(r.result == "existing" for r in results),

@@ -98,7 +98,9 @@ class TicketOut(BaseModel):
     recalls: int
     transferred_from: str | None
     people_ahead: int
-    estimated_wait_min: int
+    estimated_wait_min: int | None = Field(
+        description="Minutes until the call, estimated; null when unknown (no service "
+        "times yet).")
     survey_url: str = Field(description="The single-question rating page (older clients).")
     ticket_url: str = Field(description="The live ticket page for the citizen's phone "
                             "(signed, no login, no personal data); it asks the five-criteria "
@@ -118,8 +120,11 @@ class ServiceOut(BaseModel):
     issued_today: int
     waiting: int
     open_counters: int
-    average_service_min: float
-    estimated_wait_min: int
+    average_service_min: float | None = Field(
+        description="Mean recent service time in minutes; null when none was measured.")
+    estimated_wait_min: int | None = Field(
+        description="Minutes a ticket taken now waits, estimated; null when unknown.")
+    timezone: str = Field(description="The site's time zone: the hours are its local time.")
 
 
 class LeaseIn(BaseModel):

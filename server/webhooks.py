@@ -1,8 +1,9 @@
 """The webhook that tells a centre's own SMS/Zalo connector that a citizen's turn is near.
 
 At each call, the called ticket gets a ``called`` notification and the tickets of its
-service with at most ``webhook_near_places`` people ahead get ``near`` (once per ticket and
-event). Rows are written in the call's own transaction (table ``webhook_deliveries``, the
+service with at most ``webhook_near_places`` people ahead get ``near``; a ticket issued
+(or uploaded) with that few people ahead already gets ``near`` at once. Once per ticket and
+event. Rows are written in the call's own transaction (table ``webhook_deliveries``, the
 log staff read at /webhooks), then a sender thread POSTs them:
 
 - body: JSON ``{"event", "site", "ticket_id", "number", "service", "people_ahead",
@@ -26,7 +27,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,9 @@ from sqlalchemy.orm import Session
 
 from config.server import QueueServerSettings
 from server.db import Database
+from server.domain.clock import local_day
+from server.domain.records import NewTicket
+from server.domain.refs import ServiceRef, SiteRef, service_by_id
 from server.models import Counter, Service, Site, Ticket, WebhookDelivery, utcnow
 from ticketing.status import TicketStatus
 
@@ -127,8 +131,46 @@ class Webhooks:
             added += self._add(session, waiting, "near", site, service, ahead, None)
         return added
 
-    def _add(self, session: Session, ticket: Ticket, event: str, site: Site,
-             service: Service, ahead: int, counter: int | None) -> int:
+    def queue_at_issue(self, session: Session, site: Site | SiteRef,
+                       tickets: Sequence[Ticket | NewTicket]) -> int:
+        """Add ``near`` rows for tickets just stored (issued online, or uploaded from a
+        lease) that already have at most ``webhook_near_places`` people ahead, in the
+        caller's transaction: a short queue tells the citizen at once, not only at the
+        next call. A ticket is told once (the next call finds its row). Returns rows added.
+
+        Online tickets know their people ahead (``ahead_at_issue``); for uploaded ones the
+        first waiting tickets of each service and day are read once and those among them
+        are told, with their place in that order (as at a call)."""
+        if not self.enabled:
+            return 0
+        near = self.settings.webhook_near_places
+        added = 0
+        heads: dict[tuple[int, dt.date], set[str]] = {}
+        today = local_day(site)
+        for t in tickets:
+            if t.status != TicketStatus.WAITING or t.day != today:
+                continue  # an offline ticket of a past day joins no queue
+            ahead = getattr(t, "ahead_at_issue", None)
+            if ahead is None:
+                heads.setdefault((t.service_id, t.day), set()).add(t.id)
+            elif ahead <= near:
+                added += self._add(session, t, "near", site,
+                                   service_by_id(session, t.service_id), ahead, None)
+        for (service_id, day), ids in heads.items():
+            first = session.scalars(
+                sa.select(Ticket).where(
+                    Ticket.site_id == site.id, Ticket.day == day,
+                    Ticket.service_id == service_id, Ticket.status == TicketStatus.WAITING)
+                .order_by(Ticket.queue_at, Ticket.seq).limit(near + 1)).all()
+            for ahead, waiting in enumerate(first):
+                if waiting.id in ids:
+                    added += self._add(session, waiting, "near", site,
+                                       service_by_id(session, service_id), ahead, None)
+        return added
+
+    def _add(self, session: Session, ticket: Ticket | NewTicket, event: str,
+             site: Site | SiteRef, service: Service | ServiceRef, ahead: int,
+             counter: int | None) -> int:
         exists = session.scalar(sa.select(WebhookDelivery.id).where(
             WebhookDelivery.ticket_id == ticket.id, WebhookDelivery.event == event))
         if exists is not None:

@@ -14,10 +14,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 
 from config.sync import SyncSettings
 from kiosk.adapters.server_client import QueueClient, ServerError, person_ref
+from kiosk.hours import hours_status
 from kiosk.model import IssuedTicket, IssueTicket, qr_link
 from kiosk.tickets import ONLINE, TicketStore
 from ticketing.numbers import NumberError
@@ -34,15 +37,25 @@ class Issuer(Protocol):
 
 
 class StandaloneIssuer:
-    """Numbers tickets in the kiosk's own database (no server configured)."""
+    """Numbers tickets in the kiosk's own database (no server configured). With
+    ``minutes_per_ticket`` (``kiosk.standalone_minutes_per_ticket``) the people ahead and
+    the estimated wait come from the kiosk's own queue replayed (``TicketStore.queue_figures``)."""
 
-    def __init__(self, store: TicketStore) -> None:
+    def __init__(self, store: TicketStore, minutes_per_ticket: float | None = None) -> None:
         self.store = store
+        self.minutes_per_ticket = minutes_per_ticket
 
     def __call__(self, request: IssueTicket) -> IssuedTicket:
         try:
-            return self.store.issue_standalone(request.service, request.citizen_id,
-                                               request.guest_key, request.priority)
+            ahead = wait = None
+            if self.minutes_per_ticket is not None:
+                figures = self.store.queue_figures(self.minutes_per_ticket)
+                ahead = figures.waiting.get(request.service)
+                wait = figures.wait_min.get(request.service)
+            ticket = self.store.issue_standalone(request.service, request.citizen_id,
+                                                 request.guest_key, request.priority,
+                                                 people_ahead=ahead)
+            return replace(ticket, estimated_wait_min=wait)
         except Exception as exc:
             log.exception("standalone issuing failed")
             raise IssueError("issue_failed") from exc
@@ -73,8 +86,14 @@ class ServerIssuer:
         try:
             answer = self.client.issue(payload, timeout=self.settings.issue_timeout_s)
         except ServerError as exc:
+            if exc.reason == "closed":
+                raise IssueError("closed") from None  # the closed screen
             if not exc.unreachable:
                 raise  # the server refused (daily cap, closed service): no offline number
+            hours = hours_status(self.store.services.values(), datetime.now().astimezone())
+            if hours.closed or request.service in hours.closed_services:
+                # no number outside opening hours, not even offline
+                raise IssueError("closed") from None
             log.warning("issuing offline: %s", exc)
             if self.on_offline:
                 self.on_offline()
@@ -104,4 +123,5 @@ class ServerIssuer:
             counters=counters, survey_url=qr_link(answer),
         )
         self.store.mark_ticket_sent(ticket_id)
-        return ticket
+        wait = answer.get("estimated_wait_min")
+        return replace(ticket, estimated_wait_min=wait if isinstance(wait, int) else None)

@@ -80,6 +80,7 @@ class ServicePrinter:
             layout = TicketLayout(
                 centre_name=job.centre_name, service_name=job.service.name(job.language),
                 number=t.number, issued_at=t.issued_at, people_ahead=t.people_ahead,
+                estimated_wait_min=t.estimated_wait_min or None,  # 0 or unknown: no line
                 counters=counters,
                 greeting_name=mask_name(job.greeting_name) if job.greeting_name else None,
                 priority=t.priority, survey_url=t.survey_url,

@@ -21,9 +21,12 @@ class ServerError(Exception):
     ``status`` is the HTTP status (None when there was no answer); ``str()`` one line.
     """
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None,
+                 reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        #: the server's refusal code (``"closed"``, ``"not_leased"``...), when it gave one
+        self.reason = reason
 
     @property
     def unreachable(self) -> bool:
@@ -82,13 +85,16 @@ class QueueClient:
         except httpx.HTTPError as exc:
             raise ServerError(f"queue server {self.base_url} unreachable ({exc})") from None
         if response.status_code >= 400:
+            reason = None
             try:
-                detail = response.json().get("detail")
-            except ValueError:
+                body = response.json()
+                detail = body.get("detail")
+                reason = body.get("reason") if isinstance(body.get("reason"), str) else None
+            except (ValueError, AttributeError):
                 detail = response.text[:200]
             if response.status_code == 401:
                 detail = "the kiosk token was refused: check sync.token (queue-server kiosk add)"
-            raise ServerError(f"queue server: {detail}", response.status_code)
+            raise ServerError(f"queue server: {detail}", response.status_code, reason)
         return response.json() if response.content else None
 
     def services(self) -> list[dict[str, Any]]:

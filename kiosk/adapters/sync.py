@@ -24,7 +24,7 @@ from typing import Any
 from config.sync import SyncSettings
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
-from kiosk.model import IssuedTicket, RefusedUpload, Service, qr_link
+from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service, qr_link
 from kiosk.tickets import DONE, EMERGENCY, LEASED, ONLINE, WAITING, TicketStore
 from ticketing.numbers import DEFAULT_PATTERN
 
@@ -33,9 +33,23 @@ CATALOGUE_FILE = "services.json"
 
 
 def services_from_catalogue(rows: list[dict[str, Any]]) -> list[Service]:
-    """The server's catalogue as the flow's services."""
+    """The server's catalogue as the flow's services (with their opening hours)."""
     return [Service(r["code"], r["prefix"], r["name_vi"], r["name_en"],
-                    tuple(r.get("counters") or ())) for r in rows]
+                    tuple(r.get("counters") or ()), r.get("opens_at"), r.get("closes_at"),
+                    r.get("timezone")) for r in rows]
+
+
+#: the catalogue's fields that are the catalogue (the rest are live queue figures)
+CATALOGUE_FIELDS = ("code", "prefix", "name_vi", "name_en", "counters", "opens_at",
+                    "closes_at", "timezone")
+
+
+def figures_from_catalogue(rows: list[dict[str, Any]]) -> QueueFigures:
+    """The live queue figures of a ``GET /services`` answer."""
+    return QueueFigures(
+        {r["code"]: int(r["waiting"]) for r in rows if isinstance(r.get("waiting"), int)},
+        {r["code"]: int(r["estimated_wait_min"]) for r in rows
+         if isinstance(r.get("estimated_wait_min"), int)})
 
 
 def save_catalogue(data_dir: Path, rows: list[dict[str, Any]]) -> None:
@@ -83,6 +97,9 @@ class SyncWorker(threading.Thread):
         self.registry = registry
         #: called (in this thread) with the registry's staff-line message, None when fine
         self.on_registry: Callable[[str | None], None] | None = None
+        #: called (in this thread) each round with the queue figures, None when the server
+        #: could not be asked (the tiles then show none rather than old ones)
+        self.on_figures: Callable[[QueueFigures | None], None] | None = None
         self.client = client
         self.store = store
         self.settings = settings
@@ -95,6 +112,7 @@ class SyncWorker(threading.Thread):
         self._wake = threading.Event()
         self._failures = 0
         self._catalogue_at: datetime | None = None
+        self._catalogue: list[dict[str, Any]] | None = None
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -157,16 +175,33 @@ class SyncWorker(threading.Thread):
             except Exception:
                 log.exception("reporting the registry state failed")
 
+    def _figures(self, figures: QueueFigures | None) -> None:
+        if self.on_figures is not None:
+            try:
+                self.on_figures(figures)
+            except Exception:
+                log.exception("reporting the queue figures failed")
+
     def _refresh_catalogue(self) -> None:
+        """Every round: the live queue figures (waiting, estimated wait); the catalogue
+        itself (names, hours...) when it changed or every ``catalogue_refresh_s``."""
         now = datetime.now().astimezone()
-        if self._catalogue_at and now - self._catalogue_at < timedelta(
-            seconds=self.settings.catalogue_refresh_s
-        ):
+        try:
+            rows = self.client.services()
+        except ServerError:
+            self._figures(None)  # old figures are no figures
+            raise
+        self._figures(figures_from_catalogue(rows))
+        catalogue = [{k: r.get(k) for k in CATALOGUE_FIELDS} for r in rows]
+        if catalogue == self._catalogue and self._catalogue_at and \
+                now - self._catalogue_at < timedelta(seconds=self.settings.catalogue_refresh_s):
             return
-        rows = self.client.services()
         save_catalogue(self.data_dir, rows)
         self._catalogue_at = now
+        self._catalogue = catalogue
         services = services_from_catalogue(rows)
+        if services:  # the server's catalogue replaces the fallback one (no leases of
+            self.store.services.clear()  # services the server does not have)
         self.store.services.update({s.code: s for s in services})
         if self.on_catalogue:
             self.on_catalogue(services)

@@ -328,5 +328,50 @@
         <source>ID card {number} · your face is not used</source>
         <translation>Thẻ căn cước {number} · không dùng khuôn mặt của Quý khách</translation>
     </message>
+    <message>
+        <location filename="../ui/texts.py" line="102"/>
+        <source>The centre is closed</source>
+        <translation>Trung tâm đã nghỉ</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="103"/>
+        <source>Opening hours today: {opens} – {closes}</source>
+        <translation>Giờ làm việc hôm nay: {opens} – {closes}</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="104"/>
+        <source>We open at {time} today.</source>
+        <translation>Mở cửa lúc {time} hôm nay.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="105"/>
+        <source>We open again at {time} on the next working day.</source>
+        <translation>Mở cửa lại lúc {time} ngày làm việc tiếp theo.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="106"/>
+        <source>No numbers are given outside opening hours. Thank you for coming.</source>
+        <translation>Ngoài giờ làm việc không cấp số. Cảm ơn quý khách đã đến.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="107"/>
+        <source>This service is closed now: please choose another one or come back during its hours.</source>
+        <translation>Lĩnh vực này đã hết giờ làm việc: mời chọn lĩnh vực khác hoặc quay lại trong giờ làm việc.</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="108"/>
+        <source>Closed · open {opens} – {closes}</source>
+        <translation>Đã nghỉ · làm việc {opens} – {closes}</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="109"/>
+        <source>about {n} min</source>
+        <translation>khoảng {n} phút</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="110"/>
+        <source>Estimated wait: about {n} minutes</source>
+        <translation>Thời gian chờ dự kiến: khoảng {n} phút</translation>
+    </message>
 </context>
 </TS>

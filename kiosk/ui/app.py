@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,8 @@ from kiosk.adapters.printing import Printer, PrintJob, PrintOutcome
 from kiosk.adapters.recognition_worker import Recognition, RecognitionWorker
 from kiosk.camera import CameraStatus, CameraWorker
 from kiosk.events import EventLog
-from kiosk.model import IssuedTicket, RefusedUpload, Service
+from kiosk.hours import hours_status
+from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
@@ -87,11 +89,15 @@ class KioskApp(QObject):
     """Owns the flow and the window; lives in the GUI thread."""
 
     def __init__(self, settings: Settings, parts: Parts, services: list[Service],
-                 clock: Any = time.monotonic) -> None:
+                 clock: Any = time.monotonic,
+                 wall_clock: Callable[[], datetime] = lambda: datetime.now().astimezone()
+                 ) -> None:
         super().__init__()
         self.settings = settings
         self.parts = parts
         self.clock = clock
+        #: timezone-aware wall-clock time, for the opening hours
+        self.wall_clock = wall_clock
         self.services = {s.code: s for s in services}
         self.flow = flow.CitizenFlow(settings.kiosk, services)
         self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
@@ -135,7 +141,7 @@ class KioskApp(QObject):
             "issued": self._on_issued, "printed": self._on_printed,
             "catalogue": self._on_catalogue, "open_tickets": self._on_open_tickets,
             "refused": self._on_refused, "card": self._on_card,
-            "card_holder": self._on_card_holder,
+            "card_holder": self._on_card_holder, "figures": self._on_figures,
             "registry": lambda message: self._staff_line("registry", message),
         }
 
@@ -147,6 +153,7 @@ class KioskApp(QObject):
         if self.parts.translations is not None:
             self.parts.translations.switch(self.flow.language)
         self._run(self.flow.reset(self.clock()))
+        self._check_hours()  # closed at start: the closed screen before the camera runs
         if ask_first_pin and self.parts.staff is not None and self.parts.staff.needs_pin():
             self.window.show_pin()
         cam = self.parts.camera
@@ -176,6 +183,7 @@ class KioskApp(QObject):
                 ("catalogue", services))
             self.parts.sync.on_refused = lambda refused: self._inbox.put(("refused", refused))
             self.parts.sync.on_registry = lambda msg: self._inbox.put(("registry", msg))
+            self.parts.sync.on_figures = lambda figs: self._inbox.put(("figures", figs))
             self.parts.sync.start()
         self.timer.start()
         self.pump.start()
@@ -284,7 +292,7 @@ class KioskApp(QObject):
     def _pace_workers(self) -> None:
         """The card scanner looks only while nobody is being served (idle, guidance);
         face recognition pauses while a person is served by their ID card, so their face
-        is not used."""
+        is not used, and while the kiosk is closed (no face is looked at)."""
         state = self.flow.state
         if self.card_scanner is not None:
             if state in (flow.IDLE, flow.GUIDANCE):
@@ -292,7 +300,7 @@ class KioskApp(QObject):
             else:
                 self.card_scanner.active.clear()
         if self.recognizer is not None:
-            if self.flow.session.card is not None:
+            if self.flow.session.card is not None or state == flow.CLOSED:
                 self.recognizer.active.clear()
             else:
                 self.recognizer.active.set()
@@ -354,8 +362,26 @@ class KioskApp(QObject):
 
     @Slot()
     def _tick(self) -> None:
+        self._check_hours()
         self._handle(flow.Tick(self.clock()))
         self._report_health()
+
+    # -- opening hours
+
+    def _check_hours(self) -> None:
+        """Tell the flow when the centre (or a service) opens or closes, from the hours of
+        the catalogue (``kiosk.hours``), so the closed screen comes and goes by itself."""
+        status = hours_status(self.services.values(), self.wall_clock())
+        if status != self.flow.hours:
+            self._handle(flow.HoursChanged(self.clock(), status))
+
+    def _on_figures(self, figures: QueueFigures | None) -> None:
+        """The server's queue figures (people waiting, estimated wait) for the tiles; None
+        when it could not be asked: the tiles then show none rather than old ones."""
+        self.window.ctx.waiting = dict(figures.waiting) if figures else {}
+        self.window.ctx.wait_min = dict(figures.wait_min) if figures else {}
+        if self.window.current == flow.CHOOSE_SERVICE:
+            self.window.refresh()
 
     # -- health: what staff must know reaches the server's console
 
@@ -441,12 +467,15 @@ class KioskApp(QObject):
                     "printer", f"⚠ printer: {effect.reason} (ticket {effect.ticket_number})")
 
     def _count_waiting(self) -> None:
-        """Standalone: people waiting per service, from the kiosk's own queue."""
+        """Standalone: people waiting and the estimated wait per service, from the kiosk's
+        own queue (the wait only with ``kiosk.standalone_minutes_per_ticket``)."""
         try:
-            self.window.ctx.waiting = self.parts.store.waiting_counts()
+            figures = self.parts.store.queue_figures(
+                self.settings.kiosk.standalone_minutes_per_ticket)
+            self.window.ctx.waiting, self.window.ctx.wait_min = figures.waiting, figures.wait_min
         except Exception:
             log.exception("cannot count the waiting tickets")
-            self.window.ctx.waiting = {}
+            self.window.ctx.waiting, self.window.ctx.wait_min = {}, {}
 
     def _issue(self, request: flow.IssueTicket) -> None:
         try:
@@ -465,6 +494,8 @@ class KioskApp(QObject):
                 self.parts.speaker.say(result.number)
             self._handle(flow.TicketIssued(now, result))
         else:
+            if str(result) == flow.CLOSED_REFUSAL and self.parts.sync is not None:
+                self.parts.sync.wake()  # the server says closed: fetch its hours now
             self._handle(flow.IssueFailed(now, str(result) or "issue_failed"))
 
     def _print(self, request: flow.PrintTicket) -> None:

@@ -44,6 +44,8 @@ class ScreenContext:
     waiting: dict[str, int] = field(default_factory=dict)
     #: the camera is scanned for a chip ID card's QR code (the idle screen offers it)
     id_card: bool = False
+    #: estimated wait in minutes per service code for a ticket taken now, when known
+    wait_min: dict[str, int] = field(default_factory=dict)
 
 
 #: A symbol per service of the default catalogue (DejaVu Sans has them); others get a dot.
@@ -293,12 +295,14 @@ class ServicesScreen(Screen):
             tile.setProperty("compact", columns == 4)
             head = f"{SERVICE_ICONS.get(svc.code, '●')}  {svc.prefix}"
             lines = [head, svc.name(view.language)]
-            if svc.code in ctx.waiting:
-                waiting = text("tile_waiting", n=ctx.waiting[svc.code])
+            queue = _queue_line(svc.code, view, ctx)
+            if queue:
                 if ctx.portrait:  # tall tiles: a line of its own
-                    lines.append(waiting)
+                    lines.append(queue)
                 else:  # short landscape tiles: beside the letter; the name keeps 2 lines
-                    lines[0] = f"{head}  ·  {waiting}"
+                    lines[0] = f"{head}  ·  {queue}"
+            # a service closed now (others open): shown, not pickable, with its hours
+            tile.setEnabled(svc.code not in view.hours.closed_services)
             tile.setText("\n".join(lines))
             tile.setSizePolicy(tile.sizePolicy().horizontalPolicy(),
                                tile.sizePolicy().Policy.Expanding)
@@ -307,6 +311,21 @@ class ServicesScreen(Screen):
         self.priority.setText(text("priority_on" if view.priority else "ask_priority"))
         self.priority.setEnabled(not view.priority)
         self.cancel.setText(text("cancel"))
+
+
+def _queue_line(code: str, view: ShowScreen, ctx: ScreenContext) -> str:
+    """A tile's queue line: people waiting and the estimated wait when known ("Đang chờ:
+    4 · khoảng 15 phút"), or the hours of a service closed now; "" when nothing is known."""
+    if code in view.hours.closed_services:
+        svc = ctx.services.get(code)
+        return text("tile_closed", opens=svc.opens_at if svc else "",
+                    closes=svc.closes_at if svc else "")
+    parts = []
+    if code in ctx.waiting:
+        parts.append(text("tile_waiting", n=ctx.waiting[code]))
+    if ctx.wait_min.get(code):  # 0 (nobody waiting) says nothing the count does not
+        parts.append(text("tile_wait", n=ctx.wait_min[code]))
+    return " · ".join(parts)
 
 
 class ConfirmPriorityScreen(Screen):
@@ -373,6 +392,7 @@ class TicketScreen(_NumberScreen):
         self.badge = _label("badge")
         self.service = _label("title")
         self.ahead = _label("info")
+        self.wait = _label("info")
         self.counters = _label("info")
         self.notice = _label("notice")
         self.status = _label("subtitle")
@@ -384,7 +404,7 @@ class TicketScreen(_NumberScreen):
         self.left.addWidget(self.service)
         self.left.addStretch(1)
         self.right.addStretch(1)
-        for w in (self.ahead, self.counters, self.notice, self.status):
+        for w in (self.ahead, self.wait, self.counters, self.notice, self.status):
             self.right.addWidget(w)
         self.right.addStretch(1)
         self.right.addWidget(self.done)
@@ -400,6 +420,9 @@ class TicketScreen(_NumberScreen):
         ahead = t.people_ahead if t else None
         self.ahead.setVisible(ahead is not None)
         self.ahead.setText(text("people_ahead", n=ahead) if ahead is not None else "")
+        wait = t.estimated_wait_min if t else None
+        self.wait.setVisible(bool(wait))  # unknown or 0: nothing rather than a guess
+        self.wait.setText(text("estimated_wait", n=wait) if wait else "")
         self.counters.setVisible(bool(t and t.counters))
         self.counters.setText(text("counters", counters=t.counters) if t and t.counters else "")
         self.notice.setVisible(view.message == "reprinted")
@@ -444,3 +467,32 @@ class PrintFailedScreen(_NumberScreen):
         self.note.setText(text("note_number"))
         self.again.setText(text("print_again"))
         self.done.setText(text("done"))
+
+
+class ClosedScreen(Screen):
+    """Outside opening hours: the centre is closed, today's hours, when it opens next.
+    No button: no number is given (and the camera's frames are not looked at)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = _label("title")
+        self.hours = _label("subtitle")
+        self.reopens = _label("subtitle")
+        self.note = _label("info")
+        self.box.addStretch(1)
+        for w in (self.title, self.hours, self.reopens, self.note):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+
+    def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
+        h = view.hours
+        self.title.setText(text("closed_title"))
+        known = bool(h.opens_at and h.closes_at)
+        self.hours.setVisible(known)
+        self.hours.setText(text("closed_hours", opens=h.opens_at, closes=h.closes_at)
+                           if known else "")
+        reopens = {"today": "reopens_today", "next_day": "reopens_next_day"}.get(
+            h.reopens or "")
+        self.reopens.setVisible(reopens is not None)
+        self.reopens.setText(text(reopens, time=h.opens_at) if reopens else "")
+        self.note.setText(text("closed_no_number"))

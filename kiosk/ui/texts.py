@@ -105,6 +105,21 @@ TEXTS: dict[str, str] = {
     "printer_error": QT_TRANSLATE_NOOP("Kiosk", "The printer has a problem."),
     # technician
     "tech_exit": QT_TRANSLATE_NOOP("Kiosk", "Exit"),
+    # opening hours: the closed screen, a service closed now
+    "closed_title": QT_TRANSLATE_NOOP("Kiosk", "The centre is closed"),
+    "closed_hours": QT_TRANSLATE_NOOP("Kiosk", "Opening hours today: {opens} – {closes}"),
+    "reopens_today": QT_TRANSLATE_NOOP("Kiosk", "We open at {time} today."),
+    "reopens_next_day": QT_TRANSLATE_NOOP(
+        "Kiosk", "We open again at {time} on the next working day."),
+    "closed_no_number": QT_TRANSLATE_NOOP(
+        "Kiosk", "No numbers are given outside opening hours. Thank you for coming."),
+    "service_closed": QT_TRANSLATE_NOOP(
+        "Kiosk", "This service is closed now: please choose another one or come back "
+        "during its hours."),
+    "tile_closed": QT_TRANSLATE_NOOP("Kiosk", "Closed · open {opens} – {closes}"),
+    # estimated wait (shown only when known)
+    "tile_wait": QT_TRANSLATE_NOOP("Kiosk", "about {n} min"),
+    "estimated_wait": QT_TRANSLATE_NOOP("Kiosk", "Estimated wait: about {n} minutes"),
 }
 
 

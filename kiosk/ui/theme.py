@@ -14,6 +14,7 @@ ACCENT_TEXT = "#111111"
 WARN = "#ffb3b3"
 OK = "#9dff9d"
 DISABLED = "#c8b25a"     # a primary action not available yet (black text on it > 7:1)
+CLOSED_TILE = "#9fb0c8"  # a service closed now: greyed (black text on it > 8:1)
 
 
 def unit(width: int, height: int) -> float:
@@ -56,6 +57,9 @@ def stylesheet(u: float) -> str:
     QPushButton[role="tile"] QLabel {{ color: {ACCENT_TEXT}; font-size: {px(42)}px;
                                        font-weight: bold; background: #ffffff; }}
     QPushButton[role="tile"][compact="true"] QLabel {{ font-size: {px(32)}px; }}
+    QPushButton[role="tile"]:disabled {{ background: {CLOSED_TILE}; }}
+    QPushButton[role="tile"] QLabel:disabled {{ background: {CLOSED_TILE};
+                                                font-weight: normal; }}
     QPushButton[role="lang"] {{ background: transparent; border: {px(3)}px solid {TEXT};
                                 min-height: {px(80)}px; padding: {px(8)}px; }}
     QPushButton[role="lang"] QLabel {{ font-size: {px(32)}px; }}

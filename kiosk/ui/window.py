@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kiosk import flow
 from kiosk.ui import theme
 from kiosk.ui.screens import (
+    ClosedScreen,
     ConfirmPriorityScreen,
     GreetingScreen,
     GuestScreen,
@@ -131,6 +132,7 @@ class KioskWindow(QWidget):
             flow.CHOOSE_SERVICE: ServicesScreen(), flow.ISSUING: IssuingScreen(),
             flow.TICKET_SHOWN: TicketScreen(), flow.PRINT_FAILED: PrintFailedScreen(),
             CONFIRM_PRIORITY: ConfirmPriorityScreen(), TECHNICIAN: StaffMode(),
+            flow.CLOSED: ClosedScreen(),
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)

@@ -4,7 +4,6 @@ the waiting counts per service."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -15,25 +14,30 @@ from sqlalchemy.orm import Session
 from config.server import QueueServerSettings
 from server.domain.records import NewTicket
 from server.domain.refs import TTLCache, bind_key
-from server.models import Counter, Site, Ticket, counter_services
+from server.models import Counter, Site, Ticket, counter_services, utcnow
+from ticketing.estimates import mean_service_minutes, wait_minutes
 from ticketing.status import TicketStatus
 
 
 @dataclass
 class _Cached:
-    value: float
+    value: float | None
     until: float
 
 
 _service_minutes: dict[tuple[str, int], _Cached] = {}
 _cache_lock = threading.Lock()
 _counters = TTLCache()
+#: service times older than this are no basis for today's estimate
+RECENT = dt.timedelta(days=30)
 
 
 def average_service_minutes(
     session: Session, settings: QueueServerSettings, service_id: int
-) -> float:
-    """Mean of the last ``service_time_sample`` service times (cached for 30 s)."""
+) -> float | None:
+    """Mean of the last ``service_time_sample`` service times (start → done) of the last
+    30 days, in minutes (cached for 30 s); with none, ``default_service_minutes`` (None
+    by default: unknown, no estimate is shown)."""
     key = (bind_key(session), service_id)
     now = time.monotonic()
     with _cache_lock:
@@ -43,13 +47,12 @@ def average_service_minutes(
     rows = session.execute(
         sa.select(Ticket.serving_at, Ticket.done_at)
         .where(Ticket.service_id == service_id, Ticket.status == TicketStatus.DONE,
-               Ticket.serving_at.is_not(None))
+               Ticket.serving_at.is_not(None), Ticket.done_at >= utcnow() - RECENT)
         .order_by(Ticket.done_at.desc())
         .limit(settings.service_time_sample)
     ).all()
-    times = [(d - s).total_seconds() / 60 for s, d in rows if d and s and d >= s]
-    value = sum(times) / len(times) if times else settings.default_service_minutes
-    value = max(value, 0.5)
+    value = mean_service_minutes(((d - s).total_seconds() / 60 for s, d in rows if d and s),
+                                 settings.default_service_minutes)
     with _cache_lock:
         _service_minutes[key] = _Cached(value, now + 30)
     return value
@@ -94,13 +97,16 @@ def people_ahead(session: Session, ticket: Ticket | NewTicket) -> int:
 
 def estimate_wait_minutes(
     session: Session, settings: QueueServerSettings, service_id: int, ahead: int
-) -> int:
-    """Minutes until a ticket with ``ahead`` people before it is called (rounded up)."""
+) -> int | None:
+    """Minutes until a ticket with ``ahead`` people before it is called
+    (``ticketing.estimates.wait_minutes``: people ahead × mean service time ÷ open counters
+    of the service, or all its counters when none is open; rounded up); None when no
+    service time is known."""
     if ahead <= 0:
         return 0
     open_, total = counters_for(session, service_id)
-    counters = max(open_ or total, 1)
-    return math.ceil(ahead * average_service_minutes(session, settings, service_id) / counters)
+    return wait_minutes(ahead, average_service_minutes(session, settings, service_id),
+                        open_ or total)
 
 
 def waiting_counts(session: Session, site: Site, day: dt.date) -> dict[int, int]:

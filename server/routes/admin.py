@@ -21,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config.errors import describe_validation_error
 from server.catalogue import CounterSpec, ServiceSpec
 from server.domain.audit import audit
+from server.domain.kiosks import check_slot_free, new_kiosk
+from server.errors import QueueError
 from server.models import (
     ROLE_ADMIN,
     ROLES,
@@ -35,7 +37,7 @@ from server.models import (
 from server.routes.flash import clear_flash, read_flash, set_flash
 from server.routes.kiosk_health import health_lines
 from server.routes.pages import check_csrf, page_user, render
-from server.security import hash_password, hash_token, new_token
+from server.security import hash_password
 from server.state import state_of
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -259,10 +261,11 @@ def kiosks_add(request: Request, csrf: Annotated[str, Form(max_length=500)],
         if not 1 <= len(label) <= 100:
             raise Refused("Tên ki-ốt 1 đến 100 ký tự / Kiosk name must be 1 to 100 characters")
         the_site = _site(s, admin, site)
-        token = new_token()
-        k = Kiosk(site_id=the_site.id, name=label, token_hash=hash_token(token))
-        s.add(k)
-        s.flush()
+        try:  # a token whose emergency number slot no other kiosk of the site uses
+            k, token = new_kiosk(s, the_site.id, label, the_site.code)
+        except QueueError as exc:
+            raise Refused("Không còn dải số khẩn cấp trống cho ki-ốt mới / "
+                          f"{exc.message}") from None
         audit(s, admin, "kiosk_added", site_id=the_site.id, detail=f"{k.id} {label}")
         return "token", f"{k.id}|{label}|{token}"
     return _run(request, "kiosks", csrf, change)
@@ -275,6 +278,12 @@ def kiosks_active(request: Request, kiosk_id: int, csrf: Annotated[str, Form(max
         k = s.get(Kiosk, kiosk_id)
         if k is None or (admin.site_id is not None and k.site_id != admin.site_id):
             raise Refused("Không có ki-ốt này / No such kiosk")
+        if active and not k.active:
+            try:
+                check_slot_free(s, k)
+            except QueueError as exc:
+                raise Refused("Dải số khẩn cấp của ki-ốt này đã thuộc ki-ốt khác / "
+                              f"{exc.message}") from None
         k.active = active
         audit(s, admin, "kiosk_enabled" if active else "kiosk_disabled", site_id=k.site_id,
               detail=f"{k.id} {k.name}")

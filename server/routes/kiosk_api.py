@@ -96,8 +96,10 @@ def list_services(
                 counters=[c.number for c in svc.counters], opens_at=svc.opens_at,
                 closes_at=svc.closes_at, open_now=is_open_now(the_site, svc),
                 daily_cap=svc.daily_cap, issued_today=issued.get(svc.id, 0), waiting=n_wait,
-                open_counters=open_, average_service_min=round(avg, 1),
+                open_counters=open_,
+                average_service_min=round(avg, 1) if avg is not None else None,
                 estimated_wait_min=estimate_wait_minutes(s, state.settings, svc.id, n_wait),
+                timezone=the_site.timezone,
             ))
         return out
 

@@ -5,6 +5,7 @@ no visible controls overlap or are cut off, and every text reaches WCAG AA contr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -12,15 +13,21 @@ import pytest
 
 from config.kiosk import KioskSettings
 from kiosk import flow, model
+from kiosk.hours import NEXT_DAY, TODAY, HoursStatus
 from kiosk.ui.i18n import Translations
 from kiosk.ui.window import KioskWindow
 from tests.support.screen_check import contrast_problems, layout_problems
 
 SIZES = [(1920, 1080), (1280, 720), (1080, 1920), (768, 1366)]
-SERVICES = model.services_from_settings(KioskSettings())
+# with opening hours; land (DD) closes at 11:30, so its tile can show it closed
+SERVICES = [replace(svc, opens_at="07:30",
+                    closes_at="11:30" if svc.code == "DD" else "17:00")
+            for svc in model.services_from_settings(KioskSettings())]
+CLOSED = HoursStatus(True, "07:30", "17:00", NEXT_DAY)
+NOON = HoursStatus(False, "07:30", "17:00", None, frozenset({"DD"}))
 SCREENS_DIR = Path(__file__).resolve().parents[2] / "var" / "screens"
 TICKET = flow.IssuedTicket("t1", "KD", "D012", True, datetime(2026, 11, 27, 9, 5),
-                           people_ahead=4, counters="3, 4")
+                           people_ahead=4, counters="3, 4", estimated_wait_min=25)
 OPEN = tuple(
     flow.IssuedTicket(f"t{i}", svc.code, f"{svc.prefix}00{i}", False,
                       datetime(2026, 11, 27, 8, 40 + i))
@@ -45,6 +52,9 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
         "guest": v(flow.UNKNOWN, message="not_recognised", open_tickets=OPEN, open_count=3),
         "confirm-priority": v(flow.CHOOSE_SERVICE, confirm_priority=True),
         "services": v(flow.CHOOSE_SERVICE, message="daily_cap", seconds_left=5),
+        "services-hours": v(flow.CHOOSE_SERVICE, hours=NOON, message="service_closed"),
+        "closed": v(flow.CLOSED, hours=CLOSED),
+        "closed-morning": v(flow.CLOSED, hours=replace(CLOSED, reopens=TODAY)),
         "issuing": v(flow.ISSUING),
         "ticket": v(flow.TICKET_SHOWN, ticket=TICKET, message="reprinted"),
         "print-failed": v(flow.PRINT_FAILED, ticket=TICKET, message="paper_out",
@@ -64,6 +74,7 @@ def test_every_citizen_screen_fits_and_is_readable(qtbot, translations: Translat
     window.ctx.id_card = True  # the idle screen also offers the ID card's QR code
     window.ctx.printer_problem = "paper_out"  # the idle screen's longest notice
     window.ctx.waiting = {s.code: 12 for s in SERVICES}  # a third line on every tile
+    window.ctx.wait_min = {s.code: 45 for s in SERVICES}  # and the estimated wait
     window.resize(*size)
     window.show()
     translations.switch(lang)

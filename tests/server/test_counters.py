@@ -3,11 +3,14 @@ start, complete, transfer; staff roles and sites; the timeline and the audit log
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from qs_helpers import add_kiosk, add_site, auth, login, new_id
 
+from server.domain import estimates
 from server.models import AuditLog, DailySequence, Ticket, TicketEvent
 
 
@@ -155,9 +158,27 @@ def test_waiting_estimate_uses_open_counters_and_service_times(
     for _ in range(4):
         issue(client, token, "XD")
     t = issue(client, token, "XD")
-    assert t["people_ahead"] == 4 and t["estimated_wait_min"] == 20  # 4 x 5 min, 1 counter
+    # nobody served yet: the service time is unknown, so no estimate rather than a guess
+    assert t["people_ahead"] == 4 and t["estimated_wait_min"] is None
     services = {s["code"]: s for s in client.get("/api/v1/services").json()}
     assert services["XD"]["waiting"] == 5 and services["XD"]["issued_today"] == 5
+    assert services["XD"]["estimated_wait_min"] is None
+    assert services["XD"]["average_service_min"] is None
+    # one served in 6 minutes (start → done), at counter 5, the only one serving XD
+    staff = login(app, "lan")
+    counter = next(c["id"] for c in staff.get("/api/v1/counters").json() if c["number"] == 5)
+    staff.post(f"/api/v1/counters/{counter}/call-next")
+    staff.post(f"/api/v1/counters/{counter}/start")
+    with app.state.qs.db.session() as s:
+        served = s.scalars(sa.select(Ticket).where(Ticket.status == "serving")).one()
+        served.serving_at -= dt.timedelta(minutes=6)
+    staff.post(f"/api/v1/counters/{counter}/complete")
+    estimates._service_minutes.clear()  # the 30 s cache of the mean
+    t = client.get(f"/api/v1/tickets/{t['id']}", headers=auth(token)).json()
+    assert t["people_ahead"] == 3 and t["estimated_wait_min"] == 18  # 3 x 6 min, 1 counter
+    services = {s["code"]: s for s in client.get("/api/v1/services").json()}
+    assert services["XD"]["average_service_min"] == 6.0
+    assert services["XD"]["estimated_wait_min"] == 24  # 4 waiting x 6 min
 
 
 def test_people_ahead_follows_the_queue_through_every_change(client: TestClient, app: FastAPI

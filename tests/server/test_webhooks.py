@@ -80,9 +80,11 @@ def test_near_and_called_are_signed_retried_and_logged(
     numbers = [client.post("/api/v1/tickets", headers=auth(token), json={
         "id": new_id(), "service": "HT", "citizen_id": "guest-42"}).json()["number"]
         for _ in range(4)]
+    # A001 (0 ahead) and A002 (1 ahead) were near from the start: told at issue
+    wait_for(lambda: len(receiver.got) >= 3)  # 2 notifications, the first one twice
     staff = login(app, "chi")
-    staff.post("/api/v1/counters/1/call-next")  # A001 called; A002 (0 ahead), A003 (1) near
-    wait_for(lambda: len(receiver.got) >= 4)  # 3 notifications, the first one twice
+    staff.post("/api/v1/counters/1/call-next")  # A001 called; A003 (1 ahead) now near
+    wait_for(lambda: len(receiver.got) >= 5)
     time.sleep(0.5)
     bodies = [json.loads(b) for _, _, b in receiver.got]
     for _, headers, body in receiver.got:
@@ -90,10 +92,10 @@ def test_near_and_called_are_signed_retried_and_logged(
         assert headers[("X-Queue-Signature")] == expected
         assert b"guest-42" not in body  # nothing personal
     events = sorted({(b["event"], b["number"], b["people_ahead"]) for b in bodies})
-    assert events == [("called", numbers[0], 0), ("near", numbers[1], 0),
-                      ("near", numbers[2], 1)]
+    assert events == [("called", numbers[0], 0), ("near", numbers[0], 0),
+                      ("near", numbers[1], 1), ("near", numbers[2], 1)]
     assert all(b["ticket_url"].startswith("https://hcc.example.vn/t/") for b in bodies)
-    assert len(receiver.got) == 4
+    assert len(receiver.got) == 5  # A002 was not told twice
     # the refused first try was sent again after the back-off, with the same delivery id
     first, again = receiver.got[0], receiver.got[1:]
     retry = next(g for g in again if g[1]["X-Queue-Delivery"] == first[1]["X-Queue-Delivery"])
@@ -103,19 +105,19 @@ def test_near_and_called_are_signed_retried_and_logged(
     staff.post("/api/v1/counters/1/start")
     staff.post("/api/v1/counters/1/complete")
     staff.post("/api/v1/counters/1/call-next")
-    wait_for(lambda: len(receiver.got) >= 6)
+    wait_for(lambda: len(receiver.got) >= 7)
     time.sleep(0.5)
-    later = [json.loads(b) for _, _, b in receiver.got[4:]]
+    later = [json.loads(b) for _, _, b in receiver.got[5:]]
     assert sorted((b["event"], b["number"]) for b in later) == [
         ("called", numbers[1]), ("near", numbers[3])]
 
     with app.state.qs.db.read_session() as s:
         rows = s.scalars(sa.select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
-        assert [r.status for r in rows] == ["delivered"] * 5
+        assert [r.status for r in rows] == ["delivered"] * 6
         assert rows[0].attempts == 2 and rows[0].last_code == 200
     page = staff.get("/webhooks")
     assert page.status_code == 200
-    assert page.text.count("delivered") >= 5 and numbers[0] in page.text
+    assert page.text.count("delivered") >= 6 and numbers[0] in page.text
     app.state.qs.webhooks.close()
     app.state.qs.db.dispose()
 
@@ -127,9 +129,9 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_set_tries(
                    webhook_backoff_s=0.2, webhook_attempts=3)
     client = TestClient(app)
     token = add_kiosk(app)
+    # the first ticket has nobody ahead: "near" at issue, and the receiver keeps failing
     client.post("/api/v1/tickets", headers=auth(token), json={"id": new_id(), "service": "HT"})
     staff = login(app, "chi")
-    staff.post("/api/v1/counters/1/call-next")
     wait_for(lambda: len(receiver.got) >= 3)
     time.sleep(1.0)
     assert len(receiver.got) == 3
@@ -144,4 +146,54 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_set_tries(
     assert key.is_file() and key.stat().st_mode & 0o777 == 0o600
     assert "failed" in staff.get("/webhooks").text
     app.state.qs.webhooks.close()
+    app.state.qs.db.dispose()
+
+
+def test_a_ticket_issued_near_the_front_is_told_at_once_and_only_once(
+        db_url: str, tmp_path: Path, receiver: Receiver) -> None:
+    """Online issue, an offline ticket uploaded from a lease, and the calls after them:
+    'near' goes out when the ticket is already within reach, never twice."""
+    app = make_app(db_url, tmp_path, webhook_url=receiver.url, webhook_near_places=2)
+    client = TestClient(app)
+    token = add_kiosk(app)
+
+    def issue() -> str:
+        return client.post("/api/v1/tickets", headers=auth(token), json={
+            "id": new_id(), "service": "HT"}).json()["number"]
+
+    def told() -> list[tuple[str, str, int]]:
+        return [(b["event"], b["number"], b["people_ahead"])
+                for b in (json.loads(body) for _, _, body in receiver.got)]
+
+    a1, a2, a3, a4 = (issue() for _ in range(4))
+    wait_for(lambda: len(receiver.got) >= 3)
+    time.sleep(0.5)
+    # 0, 1 and 2 people ahead: near at issue; the fourth (3 ahead) is not near yet
+    assert sorted(told()) == [("near", a1, 0), ("near", a2, 1), ("near", a3, 2)]
+
+    # an offline ticket of the lease, uploaded while the queue is short: told on upload
+    lease = client.post("/api/v1/leases", headers=auth(token),
+                        json={"service": "CT", "size": 2}).json()
+    offline = {"id": new_id(), "service": "CT", "number": lease["first_number"],
+               "issued_at": None}  # printed just now
+    answer = client.post("/api/v1/tickets/batch", headers=auth(token),
+                         json={"tickets": [offline]}).json()
+    assert answer["created"] == 1, answer
+    wait_for(lambda: len(receiver.got) >= 4)
+    again = client.post("/api/v1/tickets/batch", headers=auth(token),
+                        json={"tickets": [offline]}).json()
+    assert again["existing"] == 1
+
+    staff = login(app, "chi")
+    staff.post("/api/v1/counters/1/call-next")  # A001 called: A004 now 2 ahead, near
+    wait_for(lambda: len(receiver.got) >= 6)
+    time.sleep(0.8)
+    events = told()
+    assert sorted(events[3:]) == sorted([("near", lease["first_number"], 0),
+                                         ("called", a1, 0), ("near", a4, 2)])
+    assert len(events) == 6  # nobody told "near" twice
+    with app.state.qs.db.read_session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(WebhookDelivery)) == 6
+    app.state.qs.webhooks.close()
+    app.state.qs.issuer.close()
     app.state.qs.db.dispose()
