@@ -72,6 +72,10 @@ class Page(QWidget):
     def retext(self, language: str) -> None:
         raise NotImplementedError
 
+    def closed(self) -> None:
+        """The page was left (another page shown, or staff mode closed): release what it
+        holds (a camera preview...)."""
+
 
 def column(*widgets: QWidget, stretch_first: bool = True) -> QVBoxLayout:
     col = QVBoxLayout()
@@ -226,6 +230,8 @@ class HomePage(Page):
         self.note = label("info", fit=True)
         self.setup = self.button("secondary", "setup")
         self.camera = self.button("secondary", "camera_setup")
+        self.recognition = self.button("secondary", "recognition_setup")
+        self.services = self.button("secondary", "services_setup")
         self.exit = self.button("secondary", "exit")
         self.lock = self.button("primary", "lock")
         self.actions = QGridLayout()
@@ -239,7 +245,8 @@ class HomePage(Page):
 
     def arrange(self, portrait: bool) -> None:
         # Buttons two by two in landscape, one under the other in portrait.
-        buttons = (self.camera, self.setup, self.exit, self.lock)
+        buttons = (self.camera, self.setup, self.recognition, self.services, self.exit,
+                   self.lock)
         columns = 1 if portrait else 2
         for i, b in enumerate(buttons):
             self.actions.removeWidget(b)
@@ -250,6 +257,8 @@ class HomePage(Page):
         self.exit.setVisible("technician" in roles)
         self.setup.setVisible("technician" in roles)
         self.camera.setVisible("technician" in roles)
+        self.recognition.setVisible("technician" in roles)
+        self.services.setVisible("technician" in roles)
 
     def retext(self, language: str) -> None:
         who, roles, offline = self.text
@@ -262,6 +271,8 @@ class HomePage(Page):
         self.exit.setText(staff_text("exit", language))
         self.setup.setText(staff_text("setup", language))
         self.camera.setText(staff_text("camera", language))
+        self.recognition.setText(staff_text("recognition", language))
+        self.services.setText(staff_text("services", language))
         self.lock.setText(staff_text("lock", language))
 
 
