@@ -113,6 +113,9 @@ class CameraSetupPage(SettingsPage):
         view.addWidget(self.face_line)
         view.addWidget(self.meter)
         view.addWidget(self.fps_line)
+        # Answers under the picture: the preview gives them the room they need.
+        view.addWidget(self.results)
+        view.addWidget(self.message)
         form = QVBoxLayout()
         form.setSpacing(12)
         form.addWidget(self.source)
@@ -122,9 +125,8 @@ class CameraSetupPage(SettingsPage):
                    self.show_source, self.check, self.back, self.save]
         for i, b in enumerate(buttons):
             grid.addWidget(b, i // 2, i % 2)
+        self.results.setObjectName("meter")  # device lists and checks: a smaller type
         form.addLayout(grid)
-        form.addWidget(self.results)
-        form.addWidget(self.message)
         form.addStretch(1)
         self.box.addLayout(view, 3)
         self.box.addLayout(form, 2)
@@ -136,6 +138,9 @@ class CameraSetupPage(SettingsPage):
         devices, then start the preview."""
         self.say(None)
         self.show_results("")
+        self.meter.show_lines([], self.language)
+        self.face_line.setText("")
+        self.fps_line.setText("")
         if self.kiosk_ctx is None:
             self.say(staff_text("unavailable", self.language))
             return
@@ -146,7 +151,6 @@ class CameraSetupPage(SettingsPage):
         self.roi = (cam.roi_left, cam.roi_top, cam.roi_right, cam.roi_bottom)
         self.preview.roi = self.roi
         self._show_keyboard(False)
-        self.meter.show_lines([], self.language)
         self.face_line.setText(staff_text("preview_starting", self.language))
         self.fps_line.setText(staff_text("roi_hint", self.language))
         self.retext(self.language)
@@ -360,6 +364,7 @@ class CameraSetupPage(SettingsPage):
         self.resolution_button.setText(staff_text("resolution", language,
                                      size=f"{w}x{h}" if w else staff_text("default",
                                                                           language)))
+        self.meter.show_lines(self.meter.lines, language)
         self.clear_roi.setText(staff_text("clear_roi", language))
         self.show_source.setText(staff_text("preview_source", language))
         self.check.setText(staff_text("check", language))
