@@ -152,6 +152,29 @@ class KioskSettings(BaseModel):
         "the server's).",
     )
 
+    services_order: list[str] = Field(
+        [],
+        description="Service codes in the order their tiles are shown to citizens (set on "
+        "the technician's services page); services not listed follow in the catalogue's "
+        "order.",
+    )
+    services_hidden: list[str] = Field(
+        [],
+        description="Service codes whose tiles citizens do not see on this kiosk (their "
+        "tickets can still be reprinted); when every service would be hidden, all are shown.",
+    )
+
+    @field_validator("services_order", "services_hidden")
+    @classmethod
+    def _check_codes(cls, value: list[str]) -> list[str]:
+        codes = [c.strip() for c in value]
+        for code in codes:
+            if not code or len(code) > 16 or "|" in code:
+                raise ValueError(f"service code {code!r} must be 1 to 16 characters, no '|'")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a service code is listed twice")
+        return codes
+
     @field_validator("services")
     @classmethod
     def _check_services(cls, value: list[str]) -> list[str]:

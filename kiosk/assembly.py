@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kiosk.adapters.card_holders import CardHolders
@@ -23,12 +25,11 @@ from kiosk.adapters.registry_desk import RegistryDesk
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, read_token
 from kiosk.adapters.speech import NumberSpeaker
-from kiosk.adapters.sync import SyncWorker, load_catalogue, server_open_tickets
-from kiosk.camera import CameraWorker, Transform
+from kiosk.adapters.sync import SyncWorker, kiosk_catalogue, server_open_tickets
+from kiosk.camera import CameraWorker
 from kiosk.context import KioskContext
 from kiosk.db import database_url, make_sessionmaker
 from kiosk.events import EventLog
-from kiosk.model import services_from_settings
 from kiosk.replica import Replica
 from kiosk.schema import make_engine
 from kiosk.tickets import TicketStore
@@ -85,8 +86,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     settings = ctx.settings
     online = bool(settings.sync.server_url)
     # With a server: its catalogue as cached by the last sync, until the next one.
-    services = (load_catalogue(ctx.data_dir) if online else None) or \
-        services_from_settings(settings.kiosk)
+    services = kiosk_catalogue(ctx)
     db = make_engine(database_url(settings, ctx.data_dir))
     closers: list[Callable[[], None]] = []
     store = TicketStore(make_sessionmaker(db), services)
@@ -144,8 +144,6 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     staff.setup.kiosk_ctx = ctx
     staff.setup.on_saved = lambda new: setattr(app.parts, "printer",
                                                make_printer(new, ctx.data_dir))
-    staff.camera_setup.on_saved = lambda new: setattr(
-        app.parts.camera, "transform", Transform.from_settings(new.camera))
     # The admin's enrolment wizard and people page: the registry on a thread of their
     # own (opened when first used), the app's camera (read, never opened twice).
     gate = parts.staff
@@ -154,5 +152,17 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     staff.enrol.desk = staff.people.desk = desk
     staff.enrol.camera = app.parts.camera
     closers.insert(0, desk.shutdown)
+    # The camera page pauses the app's camera while it previews; a save reconfigures it
+    # (source, size, rotation, mirror, region of interest) without a restart.
+    staff.camera_setup.app_camera = app.parts.camera
+    staff.camera_setup.on_saved = lambda new: app.parts.camera.reconfigure(new.camera)
+    # The services page: the citizens' tiles follow a save at once.
+    staff.services_setup.catalogue = lambda: list(app.services.values())
+    staff.services_setup.on_saved = lambda new: app.set_tile_order(
+        new.kiosk.services_order, new.kiosk.services_hidden)
+    # The recognition page: a new threshold restarts the recognition process with it (in
+    # a thread: the restart waits for the frame being identified).
+    staff.recognition_setup.on_saved = lambda new: threading.Thread(
+        target=plug.restart, args=(replace(ctx, settings=new),), daemon=True).start()
     app.closers = closers
     return app

@@ -7,6 +7,9 @@ Python thread, applies the technician's rotation and mirror, and keeps only the 
 frame in a lock-protected slot; consumers (the UI preview, the recognition worker) read
 that slot and never see a backlog. A source that fails is reopened with exponential
 backoff; every change of state is reported through a callback as a ``CameraStatus``.
+``pause`` releases the source (the technician's preview may then open the same device)
+until ``resume``; ``reconfigure`` applies new camera settings while running (rotation,
+mirror and region of interest at once; a new source or size by reopening).
 
 Each source kind declares what ``camera.source`` text it accepts (``accepts``) and how to
 build itself from it (``from_spec``); defining the class registers it in ``SOURCE_KINDS``,
@@ -37,6 +40,7 @@ STARTING = "starting"
 RUNNING = "running"
 RECONNECTING = "reconnecting"
 NO_CAMERA = "no camera"
+PAUSED = "paused"
 STOPPED = "stopped"
 
 
@@ -400,7 +404,8 @@ class CameraStatus:
     """What the camera is doing, for the screen and the technician.
 
     ``state`` is 'starting' (before the first attempt), 'running', 'reconnecting' (was
-    running, lost, being reopened), 'no camera' (never opened so far) or 'stopped';
+    running, lost, being reopened), 'no camera' (never opened so far), 'paused' (source
+    released until ``resume``) or 'stopped';
     ``retries`` counts failed opens in a row; ``message`` is one line for a technician.
     """
 
@@ -439,6 +444,11 @@ class CameraWorker:
         self.on_status = on_status
         self._slot = _Slot()
         self._stop = threading.Event()
+        self._paused = threading.Event()
+        self._released = threading.Event()  # set while paused with the source closed
+        self._wake = threading.Event()  # cuts a wait short: stop, pause, resume, reconfigure
+        self._pending: CameraSettings | None = None
+        self._pending_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._seq = 0
         self._ever_opened = False
@@ -486,6 +496,7 @@ class CameraWorker:
     def stop(self, timeout: float = 3.0) -> None:
         """Stop the thread and release the source."""
         self._stop.set()
+        self._wake.set()
         with self._slot.cond:
             self._slot.cond.notify_all()
         if self._thread is not None:
@@ -495,6 +506,41 @@ class CameraWorker:
     @property
     def is_alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def pause(self, timeout: float = 3.0) -> bool:
+        """Release the source until ``resume`` (so another reader may open the same device).
+        Waits up to ``timeout`` seconds for the source to be closed; True when it is (or
+        the thread is not running)."""
+        self._paused.set()
+        self._wake.set()
+        if not self.is_alive:
+            return True
+        return self._released.wait(timeout)
+
+    def resume(self) -> None:
+        """Open the source again after ``pause``."""
+        self._paused.clear()
+        self._released.clear()
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused.is_set()
+
+    def reconfigure(self, settings: CameraSettings) -> None:
+        """Apply new camera settings while running: rotation, mirror and region of interest
+        from the next frame; a new source or size by closing and reopening (in the worker
+        thread). ``CameraError`` when the new source names no known kind."""
+        old = self.settings
+        if (settings.source, settings.width, settings.height) == \
+                (old.source, old.width, old.height):
+            self.settings = settings
+            self.transform = Transform.from_settings(settings)
+            return
+        make_source(settings.source, settings)  # refuse an unusable spec here, not later
+        with self._pending_lock:
+            self._pending = settings
+        self._wake.set()
 
     # -- thread
 
@@ -550,22 +596,55 @@ class CameraWorker:
             except Exception:
                 log.exception("camera frame callback failed")
 
+    def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when stopped, paused, resumed or reconfigured."""
+        self._wake.wait(seconds)
+        self._wake.clear()
+
+    def _interrupted(self) -> bool:
+        return self._stop.is_set() or self._paused.is_set() or self._pending is not None
+
+    def _hold(self) -> None:
+        """Paused: the source is closed until ``resume`` or ``stop``."""
+        self._set_status(PAUSED, f"{self.source.name} released for the technician's preview")
+        self._released.set()
+        while self._paused.is_set() and not self._stop.is_set():
+            self._sleep(0.5)
+
+    def _apply_pending(self) -> None:
+        with self._pending_lock:
+            settings, self._pending = self._pending, None
+        if settings is None:
+            return
+        try:
+            source = make_source(settings.source, settings)
+        except CameraError as exc:  # checked in reconfigure; the folder may have gone
+            log.warning("camera: new settings not applied: %s", exc)
+            return
+        self.settings, self.source = settings, source
+        self.transform = Transform.from_settings(settings)
+        self.retries, self._ever_opened = 0, False
+
     def _run(self) -> None:
         while not self._stop.is_set():
+            if self._paused.is_set():
+                self._hold()
+                continue
+            self._apply_pending()
             if not self._open():
-                self._stop.wait(self._backoff())
+                self._sleep(self._backoff())
                 continue
             self._read_loop()
             self.source.close()
-            if not self._stop.is_set():
+            if not self._interrupted():
                 self.retries += 1
                 self._set_status(RECONNECTING, f"{self.source.name} stopped sending frames "
                                  f"(retry {self.retries} in {self._backoff():.1f} s)")
-                self._stop.wait(self._backoff())
+                self._sleep(self._backoff())
 
     def _read_loop(self) -> None:
         next_at = time.monotonic()
-        while not self._stop.is_set():
+        while not self._interrupted():
             try:
                 image = self.source.read()
             except Exception as exc:
@@ -586,6 +665,6 @@ class CameraWorker:
                 next_at += interval
                 delay = next_at - time.monotonic()
                 if delay > 0:
-                    self._stop.wait(delay)
+                    self._sleep(delay)
                 else:
                     next_at = time.monotonic()  # running late: do not try to catch up

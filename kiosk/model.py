@@ -157,3 +157,20 @@ def services_from_settings(settings: KioskSettings) -> list[Service]:
     from config.kiosk import parse_service_line
 
     return [Service(*parse_service_line(line)) for line in settings.services]
+
+
+def arrange_services(catalogue: list[Service], order: list[str], hidden: list[str]
+                     ) -> tuple[list[Service], frozenset[str]]:
+    """The catalogue as citizens see it: the codes in ``order`` first (in that order; codes
+    not in the catalogue are skipped), the rest after in the catalogue's order; and the codes
+    of ``hidden`` services in the catalogue (``kiosk.services_order`` and
+    ``kiosk.services_hidden``). When every service would be hidden none is: a number must
+    always be obtainable."""
+    by_code = {s.code: s for s in catalogue}
+    first = [by_code[c] for c in order if c in by_code]
+    listed = {s.code for s in first}
+    ordered = first + [s for s in catalogue if s.code not in listed]
+    gone = frozenset(c for c in hidden if c in by_code)
+    if len(gone) >= len(by_code):
+        gone = frozenset()
+    return ordered, gone

@@ -3,9 +3,14 @@ the threshold that keeps false matches at a target rate for the registry's size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+#: Thresholds at which the impostor distances' cumulative rate is kept (``false_accepts``):
+#: 0.01 to 1.50 (``recognition.match_threshold``'s range) in steps of 0.01.
+CDF_STEP = 0.01
+CDF_GRID = np.round(np.arange(1, 151) * CDF_STEP, 2)
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,10 @@ class Calibration:
     ``threshold`` is the impostor-distance quantile at ``pair_fmr`` (conservative: below
     the smallest impostor distance when there are too few pairs to estimate it).
     ``genuine_accept`` is the share of genuine pairs that threshold accepts.
+    ``rank1`` is the share of templates whose nearest other template is the same citizen's,
+    over the ``rank1_probes`` templates whose citizen has another one (None: none has).
+    ``impostor_cdf`` holds the share of impostor pairs at or below each ``CDF_GRID``
+    distance (not in ``to_json``); ``false_accepts`` reads it.
     """
 
     citizens: int
@@ -30,9 +39,21 @@ class Calibration:
     threshold: float | None
     genuine_accept: float | None
     note: str
+    rank1: float | None = None
+    rank1_probes: int = 0
+    impostor_cdf: tuple[float, ...] = field(default=(), repr=False)
 
     def to_json(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "impostor_cdf"}
+
+    def false_accepts(self, threshold: float) -> float | None:
+        """Expected false matches per 1:N search at ``threshold``: the share of impostor
+        pairs at or below it (read at the next ``CDF_GRID`` step up, so never
+        underestimated) times the other citizens. None without impostor pairs."""
+        if not self.impostor_cdf:
+            return None
+        i = min(int(np.searchsorted(CDF_GRID, threshold - 1e-9)), len(CDF_GRID) - 1)
+        return self.impostor_cdf[i] * max(1, self.citizens - 1)
 
 
 def _percentiles(d: np.ndarray) -> dict[str, float]:
@@ -67,6 +88,11 @@ def calibrate(
     same = (citizen_ids[:, None] == citizen_ids[None, :])[iu]
     dist = d[iu]
     genuine, impostor = dist[same], dist[~same]
+    rank1, probes = _rank1(d, citizen_ids)
+    cdf: tuple[float, ...] = ()
+    if impostor.size:
+        counts = np.searchsorted(np.sort(impostor), CDF_GRID, side="right")
+        cdf = tuple(float(c) / impostor.size for c in counts)
     pair_fmr = target_fmr / max(1, citizens - 1)
     threshold = None
     accept = None
@@ -91,6 +117,7 @@ def calibrate(
         impostor_percentiles=_percentiles(impostor), target_fmr=target_fmr, pair_fmr=pair_fmr,
         threshold=None if threshold is None else round(threshold, 4),
         genuine_accept=None if accept is None else round(accept, 4), note=note,
+        rank1=rank1, rank1_probes=probes, impostor_cdf=cdf,
     )
 
 
@@ -132,3 +159,17 @@ def threshold_for_registry(
     why = ("the configured threshold (the registry allows more)" if used == ceiling
            else f"lowered for {n} citizens: {cal.note}")
     return ThresholdChoice(round(used, 4), cal.threshold, ceiling, n, target_fmr, why)
+
+
+def _rank1(d: np.ndarray, citizen_ids: np.ndarray) -> tuple[float | None, int]:
+    """Leave-one-out rank-1: (share of probes whose nearest other template is the same
+    citizen's, probes), over templates whose citizen has at least two."""
+    _, inverse, counts = np.unique(citizen_ids, return_inverse=True, return_counts=True)
+    probes = np.flatnonzero(counts[inverse] >= 2)
+    if probes.size == 0:
+        return None, 0
+    rows = d[probes].copy()
+    rows[np.arange(probes.size), probes] = np.inf
+    nearest = rows.argmin(axis=1)
+    hits = citizen_ids[nearest] == citizen_ids[probes]
+    return round(float(hits.mean()), 4), int(probes.size)

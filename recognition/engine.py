@@ -56,12 +56,14 @@ class FaceEngine:
         jitters: int,
         *,
         face_crop: bool = False,
+        encode: bool = True,
     ) -> FaceAnalysis:
         """Find and judge the citizen's face in an RGB image (H, W, 3) uint8; encode it when
         it passes ``limits``.
 
         ``face_crop=True`` takes the whole image as the face box (an aligned crop, like an
-        ID-card photo) instead of detecting, and skips the cut-off check.
+        ID-card photo) instead of detecting, and skips the cut-off check. ``encode=False``
+        only judges (the technician's preview: no encoding, about 80 ms saved a face).
         """
         timings: dict[str, float] = {}
         height, width = image_rgb.shape[:2]
@@ -83,7 +85,7 @@ class FaceEngine:
         quality = assess_quality(gray, box, marks, limits)
         timings["quality"] = _ms(t)
         encoding = None
-        if quality.ok:
+        if quality.ok and encode:
             t = time.perf_counter()
             encoding = encode_face(image_rgb, box, jitters)
             timings["encode"] = _ms(t)

@@ -51,6 +51,8 @@ class RecognitionPlug:
     identifier: Identifier | None
     citizen_lookup: CitizenLookup | None
     close: Callable[[], None]
+    #: start the engine again with new settings (a ``KioskContext``); no-op in-process
+    restart: Callable[[Any], None] = lambda ctx: None
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,14 @@ def make_recognition(ctx: KioskContext, store: RegistryStore,
 
     # Recognitions are reported to the server only by a kiosk that replicates its registry.
     seen = SeenLog(store.engine) if ctx.settings.sync.server_url else None
-    return RecognitionPlug(identifier, citizen_lookup(store, seen), close)
+
+    def restart(new_ctx: KioskContext) -> None:
+        if isinstance(identifier, ProcessIdentifier):
+            identifier.restart(new_ctx)
+        else:
+            log.info("recognition settings apply at the next start (engine in process)")
+
+    return RecognitionPlug(identifier, citizen_lookup(store, seen), close, restart)
 
 
 def _serve(conn: Any, factory: Callable[..., Callable[[Any], Any]], args: tuple) -> None:
@@ -423,6 +432,14 @@ class ProcessIdentifier:
             self._proc.join(2.0)
         self._conn.close()
         self._proc = None
+
+    def restart(self, *args: Any) -> None:
+        """Stop the child; the next call starts it again with ``factory(*args)`` (new
+        settings: the engine reloads the registry and its models)."""
+        with self._lock:
+            self.args = args
+            self._kill()
+            self._failed_at = 0.0
 
     def close(self) -> None:
         """Stop the child process (a call waiting for it fails at once)."""

@@ -24,7 +24,15 @@ from typing import Any
 from config.sync import SyncSettings
 from kiosk.adapters.registry_sync import RegistrySync
 from kiosk.adapters.server_client import QueueClient, ServerError, citizen_ref
-from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service, qr_link
+from kiosk.context import KioskContext
+from kiosk.model import (
+    IssuedTicket,
+    QueueFigures,
+    RefusedUpload,
+    Service,
+    qr_link,
+    services_from_settings,
+)
 from kiosk.tickets import DONE, EMERGENCY, LEASED, ONLINE, WAITING, TicketStore
 from ticketing.numbers import DEFAULT_PATTERN
 
@@ -67,6 +75,14 @@ def load_catalogue(data_dir: Path) -> list[Service] | None:
         return services_from_catalogue(rows) or None
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def kiosk_catalogue(ctx: KioskContext) -> list[Service]:
+    """The services this kiosk offers at start: with a server, its catalogue as the last
+    sync cached it; standalone (or before the first sync), ``kiosk.services``."""
+    online = bool(ctx.settings.sync.server_url)
+    return (load_catalogue(ctx.data_dir) if online else None) or \
+        services_from_settings(ctx.settings.kiosk)
 
 
 @dataclass

@@ -544,19 +544,21 @@ def people_delete(ctx: KioskContext, citizen_id: int, yes: bool, actor: str) -> 
 @with_context
 def calibrate(ctx: KioskContext, target_fmr: float) -> None:
     """Genuine/impostor distance distributions and a threshold for a target false-match
-    rate at this registry's size (JSON)."""
-    from recognition.calibrate import calibrate as run
+    rate at this registry's size, rank-1 and the expected false matches per search at the
+    configured threshold (JSON)."""
+    from kiosk.calibration import calibrate_registry
 
     registry = _registry(ctx)
     try:
-        _tids, cids, vecs = registry.index.snapshot()
+        result = calibrate_registry(registry, target_fmr)
     finally:
         registry.close()
-    if len(cids) < 2:
+    if result is None:
         fail("calibration needs at least two enrolled templates")
-    result = run(cids, vecs, target_fmr=target_fmr)
     out = result.to_json()
-    out["configured_threshold"] = ctx.settings.recognition.match_threshold
+    configured = ctx.settings.recognition.match_threshold
+    out["configured_threshold"] = configured
+    out["expected_false_accepts_at_configured"] = result.false_accepts(configured)
     # What the kiosk matches with now (recognition.target_false_accept, docs/registry.md).
     out["threshold_in_use"] = registry.threshold.threshold
     out["threshold_rule"] = registry.threshold.note

@@ -37,7 +37,7 @@ from kiosk.adapters.recognition_worker import Recognition, RecognitionWorker
 from kiosk.camera import CameraStatus, CameraWorker
 from kiosk.events import EventLog
 from kiosk.hours import hours_status
-from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service
+from kiosk.model import IssuedTicket, QueueFigures, RefusedUpload, Service, arrange_services
 from kiosk.ui.window import KioskWindow
 
 if TYPE_CHECKING:
@@ -101,7 +101,8 @@ class KioskApp(QObject):
         self.services = {s.code: s for s in services}
         self.flow = flow.CitizenFlow(settings.kiosk, services)
         self.window = KioskWindow(settings.kiosk.centre_name, settings.kiosk.technician_press_s)
-        self.window.ctx.services = self.services
+        self.tile_order = (settings.kiosk.services_order, settings.kiosk.services_hidden)
+        self._show_services()
         self.window.ctx.recognition = parts.identifier is not None and parts.camera is not None
         self.window.ctx.daily_cap = settings.kiosk.daily_ticket_cap
         self.window.ctx.id_card = parts.card_holders is not None and parts.camera is not None \
@@ -242,7 +243,18 @@ class KioskApp(QObject):
             return
         self.services = {s.code: s for s in services}
         self.flow.services = dict(self.services)
-        self.window.ctx.services = self.services
+        self._show_services()
+
+    def set_tile_order(self, order: list[str], hidden: list[str]) -> None:
+        """The technician saved the services' order and hidden ones: the citizens' tiles
+        follow at once (``kiosk.services_order`` / ``kiosk.services_hidden``)."""
+        self.tile_order = (order, hidden)
+        self._show_services()
+
+    def _show_services(self) -> None:
+        ordered, hidden = arrange_services(list(self.services.values()), *self.tile_order)
+        self.window.ctx.services = {s.code: s for s in ordered}
+        self.window.ctx.hidden_services = hidden
         if self.window.current == flow.CHOOSE_SERVICE:
             self.window.refresh()
 

@@ -46,6 +46,8 @@ class ScreenContext:
     id_card: bool = False
     #: estimated wait in minutes per service code for a ticket taken now, when known
     wait_min: dict[str, int] = field(default_factory=dict)
+    #: codes of services whose tiles are not shown (``kiosk.services_hidden``)
+    hidden_services: frozenset[str] = frozenset()
 
 
 #: A symbol per service of the default catalogue (DejaVu Sans has them); others get a dot.
@@ -284,11 +286,12 @@ class ServicesScreen(Screen):
         self.notice.setText(text(message) if message else "")
         _clear(self.grid)
         self.tiles = {}
-        count = len(ctx.services)
+        shown = [s for s in ctx.services.values() if s.code not in ctx.hidden_services]
+        count = len(shown)
         # Portrait: two wide columns. Landscape: three, or four when a third row of tiles
         # would make them too short for two-line names.
         columns = 2 if ctx.portrait else (3 if count <= 6 else 4)
-        for i, svc in enumerate(ctx.services.values()):
+        for i, svc in enumerate(shown):
             tile = self.button("tile", "pick", svc.code)
             # four short columns (landscape, more than six services): a smaller font, so a
             # two-line name and the waiting count fit

@@ -95,18 +95,22 @@ class PreviewLabel(QLabel):
     def show_frame(self, image: np.ndarray, seq: int) -> None:
         """Display a BGR frame (called in the GUI thread)."""
         qimg = bgr_to_qimage(image)
-        box = self._box if time.monotonic() - self._box_at < self.BOX_TTL_S else None
-        if box is not None:
-            top, right, bottom, left = box
-            painter = QPainter(qimg)
-            pen = QPen(QColor("#3ddc84" if self._box_good else "#ffd21f"))
-            pen.setWidth(max(qimg.width() // 160, 3))
-            painter.setPen(pen)
-            painter.drawRect(QRect(left, top, right - left, bottom - top))
-            painter.end()
+        painter = QPainter(qimg)
+        self.draw_over(painter, qimg.width())
+        painter.end()
         target = self.contentsRect().size()
         pix = QPixmap.fromImage(qimg).scaled(target, Qt.AspectRatioMode.KeepAspectRatio,
                                              Qt.TransformationMode.FastTransformation)
         self.setPixmap(pix)
         self.frames_shown += 1
         self.last_seq = seq
+
+    def draw_over(self, painter: QPainter, width: int) -> None:
+        """Draw on the frame (``width`` pixels wide) before it is scaled: the face box."""
+        box = self._box if time.monotonic() - self._box_at < self.BOX_TTL_S else None
+        if box is not None:
+            top, right, bottom, left = box
+            pen = QPen(QColor("#3ddc84" if self._box_good else "#ffd21f"))
+            pen.setWidth(max(width // 160, 3))
+            painter.setPen(pen)
+            painter.drawRect(QRect(left, top, right - left, bottom - top))

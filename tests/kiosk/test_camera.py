@@ -13,6 +13,7 @@ import pytest
 from config.camera import CameraSettings
 from kiosk.camera import (
     NO_CAMERA,
+    PAUSED,
     RUNNING,
     SOURCE_KINDS,
     CameraSource,
@@ -287,5 +288,48 @@ def test_worker_applies_transform_and_reports_roi(clip: Path) -> None:
         assert frame is not None and frame.image.shape == (640, 360, 3)
         assert frame.roi == (0, 360, 640, 180)
         assert frame.roi_image().shape == (640, 180, 3)
+    finally:
+        worker.stop()
+
+
+def test_pause_releases_the_source_until_resume(clip: Path) -> None:
+    log = StatusLog()
+    worker = CameraWorker(_settings(source=str(clip)), on_status=log)
+    worker.start()
+    try:
+        assert worker.wait_newer(0, 5) is not None
+        assert worker.pause(3.0)  # the source is closed when pause returns True
+        assert worker.status.state == PAUSED and worker.source._cap is None  # type: ignore[attr-defined]
+        seq = worker.latest().seq
+        assert worker.wait_newer(seq, 0.5) is None  # no frames while paused
+        worker.resume()
+        assert worker.wait_newer(seq, 5) is not None
+        assert worker.status.state == RUNNING and log.states()[-2:] == [PAUSED, RUNNING]
+    finally:
+        worker.stop()
+
+
+def test_reconfigure_turns_at_once_and_reopens_for_a_new_size_or_source(
+        clip: Path, image_folder: Path) -> None:
+    worker = CameraWorker(_settings(source=str(clip)))
+    worker.start()
+    try:
+        first = worker.wait_newer(0, 5)
+        assert first is not None and first.image.shape == (360, 640, 3)
+        worker.reconfigure(_settings(source=str(clip), rotation=90, roi_top=0.5))
+        frame = worker.wait_newer(first.seq + 1, 5)  # the frame after the next: turned
+        assert frame is not None and frame.image.shape == (640, 360, 3)
+        assert frame.roi == (320, 360, 640, 0)
+        source = worker.source
+        assert worker.source is source  # no reopen for a turn
+        worker.reconfigure(_settings(source=str(image_folder), file_fps=20.0))
+        deadline, seq = time.monotonic() + 5, frame.seq
+        while time.monotonic() < deadline:
+            latest = worker.wait_newer(seq, 1)
+            if latest is not None:
+                seq = latest.seq
+                if latest.image.shape == (40, 60, 3):
+                    break
+        assert worker.source is not source and worker.latest().image.shape == (40, 60, 3)
     finally:
         worker.stop()

@@ -152,6 +152,7 @@ def test_import_folder_of_face_crops(tmp_path: Path, faces_dir: Path) -> None:
     assert cal.exit_code == 0, cal.output
     report = json.loads(cal.stdout)
     assert report["citizens"] == 2 and report["genuine_pairs"] > 0
+    assert report["rank1"] is not None and report["expected_false_accepts_at_configured"] >= 0
 
 
 def _import_tree(tmp_path: Path, faces_dir: Path, n: int = 3) -> tuple[Path, list[Path]]:

@@ -89,3 +89,22 @@ def test_calibration_separates_genuine_and_impostor() -> None:
     # The threshold sits below the impostors and accepts most genuine pairs.
     assert cal.threshold <= cal.impostor_percentiles["p1"]
     assert cal.genuine_accept is not None and cal.genuine_accept > 0.9
+
+
+def test_calibration_gives_rank1_and_expected_false_accepts_at_any_threshold() -> None:
+    cids, vecs = registry(60, 4, seed=3)
+    cal = calibrate(cids, vecs, target_fmr=0.01)
+    assert cal.rank1 == 1.0 and cal.rank1_probes == 240  # clusters far apart
+    assert "impostor_cdf" not in cal.to_json() and cal.to_json()["rank1"] == 1.0
+    # At the suggested threshold about the target; far above it every other citizen.
+    assert cal.threshold is not None
+    at = cal.false_accepts(cal.threshold)
+    assert at is not None and at <= 0.05
+    assert cal.false_accepts(1.5) == 59.0
+    assert cal.false_accepts(0.01) == 0.0
+    # Mixed-up labels: half the templates' nearest neighbour is another "citizen".
+    swapped = cids.copy()
+    swapped[::4] = np.roll(swapped[::4], 1)
+    assert calibrate(swapped, vecs).rank1 < 0.9
+    single = calibrate(np.arange(1, 6), vecs[:5])  # one template each: rank-1 unknown
+    assert single.rank1 is None and single.rank1_probes == 0

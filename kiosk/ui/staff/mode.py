@@ -32,6 +32,8 @@ from kiosk.ui.staff.pages import (
     Page,
 )
 from kiosk.ui.staff.people import PeoplePage
+from kiosk.ui.staff.recognition_setup import RecognitionSetupPage
+from kiosk.ui.staff.services_setup import ServicesSetupPage
 from kiosk.ui.staff.setup import SetupPage
 from kiosk.ui.staff.texts import staff_text
 
@@ -54,6 +56,19 @@ def local_stylesheet(u: float) -> str:
                              padding: {px(6)}px; min-height: {px(56)}px; }}
     QPushButton[role="key"] {{ min-height: 0px; min-width: 0px; padding: 0px; }}
     QLabel#pin-entry {{ font-size: {px(64)}px; font-weight: bold; min-height: {px(80)}px; }}
+    QLabel#meter {{ font-size: {px(30)}px; }}
+    QProgressBar#meter-bar {{ background: #ffffff; border: none; border-radius: {px(6)}px;
+                              min-height: {px(22)}px; max-height: {px(22)}px; }}
+    QProgressBar#meter-bar::chunk {{ background: #3ddc84; border-radius: {px(6)}px; }}
+    QProgressBar#meter-bar[state="bad"]::chunk {{ background: #ff6b6b; }}
+    QPushButton#service-row {{ min-height: {px(76)}px; padding: {px(6)}px; }}
+    QPushButton#service-row QLabel {{ font-size: {px(34)}px; }}
+    QPushButton#service-row[selected="true"] {{ border: {px(6)}px solid {theme.ACCENT}; }}
+    QSlider#threshold {{ min-height: {px(90)}px; }}
+    QSlider#threshold::groove:horizontal {{ background: #ffffff; height: {px(14)}px;
+                                            border-radius: {px(7)}px; }}
+    QSlider#threshold::handle:horizontal {{ background: {theme.ACCENT}; width: {px(70)}px;
+                                            margin: -{px(30)}px 0; border-radius: {px(12)}px; }}
     """
 
 
@@ -79,9 +94,16 @@ class StaffMode(Screen):
         self.camera_setup = CameraSetupPage(self._on)
         self.enrol = EnrolWizard(self._on)
         self.people = PeoplePage(self._on)
+        self.recognition_setup = RecognitionSetupPage(self._on)
+        self.services_setup = ServicesSetupPage(self._on)
         self.pages: tuple[Page, ...] = (self.login, self.new_pin, self.account, self.home,
                                         self.confirm_exit, self.setup, self.camera_setup,
+                                        self.recognition_setup, self.services_setup,
                                         self.enrol, self.people)
+        #: the technician's set-up pages, by the action that opens them
+        self.setup_pages = {"camera_setup": self.camera_setup,
+                            "recognition_setup": self.recognition_setup,
+                            "services_setup": self.services_setup}
         for page in self.pages:
             self.stack.addWidget(page)
         self.timer = QTimer(self)
@@ -124,6 +146,8 @@ class StaffMode(Screen):
             forget()
 
     def _show(self, page: Page) -> None:
+        if self.stack.currentWidget() is not page:
+            self.page.closed()
         page.retext(self.language)
         self.stack.setCurrentWidget(page)
 
@@ -141,6 +165,10 @@ class StaffMode(Screen):
         if gate is not None and gate.session is not None:
             gate.session.touch(now)
         if name == "touch":
+            return
+        if name == "saved":  # every set-up page starts from the settings just written
+            for page in (self.setup, *self.setup_pages.values()):
+                page.kiosk_ctx = value  # type: ignore[assignment]
             return
         if name in ("cancel", "later", "lock"):
             self._leave()
@@ -167,10 +195,11 @@ class StaffMode(Screen):
         elif name == "setup" and self._may_exit():
             self.setup.load()
             self._show(self.setup)
-        elif name == "camera_setup" and self._may_exit():
-            self.camera_setup.kiosk_ctx = self.setup.kiosk_ctx
-            self.camera_setup.load()
-            self._show(self.camera_setup)
+        elif name in self.setup_pages and self._may_exit():
+            page = self.setup_pages[name]
+            page.kiosk_ctx = self.setup.kiosk_ctx
+            self._show(page)
+            page.load()
         elif name == "enrol" and self._may(ADMIN):
             assert gate is not None and gate.session is not None
             self.enrol.start(gate.session.who)
@@ -250,8 +279,8 @@ class StaffMode(Screen):
         """Every half second: timeouts, the lock countdown."""
         now = self.clock()
         gate = self.gate
-        if self.page in (self.home, self.confirm_exit, self.setup, self.camera_setup,
-                         self.enrol, self.people):
+        if self.page in (self.home, self.confirm_exit, self.setup,
+                         *self.setup_pages.values(), self.enrol, self.people):
             if gate is not None and gate.session is not None and self.page.saving():
                 gate.session.touch(now)  # a slow save is not idleness
             if gate is None or gate.session is None or gate.check_idle(now):

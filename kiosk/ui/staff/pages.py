@@ -73,7 +73,9 @@ class Page(QWidget):
         raise NotImplementedError
 
     def closed(self) -> None:
-        """Staff mode closed (locked, left): forget what the page held."""
+        """The page was left (another page shown, or staff mode closed): release what it
+        holds (a camera preview...) and forget what it showed (an unfinished enrolment, a
+        citizen)."""
 
     def saving(self) -> bool:
         """A change (an enrolment, an erasure) is being written: staff mode does not lock
@@ -236,6 +238,8 @@ class HomePage(Page):
         self.people = self.button("secondary", "people")
         self.setup = self.button("secondary", "setup")
         self.camera = self.button("secondary", "camera_setup")
+        self.recognition = self.button("secondary", "recognition_setup")
+        self.services = self.button("secondary", "services_setup")
         self.exit = self.button("secondary", "exit")
         self.lock = self.button("primary", "lock")
         self.actions = QGridLayout()
@@ -253,7 +257,8 @@ class HomePage(Page):
         self.portrait = portrait
         roles = self.text[1] if self.text[0] else frozenset({"admin", "technician"})
         wanted = ((self.enrol, "admin"), (self.people, "admin"), (self.camera, "technician"),
-                  (self.setup, "technician"), (self.exit, "technician"), (self.lock, ""))
+                  (self.setup, "technician"), (self.recognition, "technician"),
+                  (self.services, "technician"), (self.exit, "technician"), (self.lock, ""))
         columns = 1 if portrait else 2
         for b, _ in wanted:
             self.actions.removeWidget(b)
@@ -265,6 +270,8 @@ class HomePage(Page):
         self.exit.setVisible("technician" in roles)
         self.setup.setVisible("technician" in roles)
         self.camera.setVisible("technician" in roles)
+        self.recognition.setVisible("technician" in roles)
+        self.services.setVisible("technician" in roles)
         self.enrol.setVisible("admin" in roles)
         self.people.setVisible("admin" in roles)
         self.arrange(self.portrait)
@@ -283,6 +290,8 @@ class HomePage(Page):
         self.exit.setText(staff_text("exit", language))
         self.setup.setText(staff_text("setup", language))
         self.camera.setText(staff_text("camera", language))
+        self.recognition.setText(staff_text("recognition", language))
+        self.services.setText(staff_text("services", language))
         self.lock.setText(staff_text("lock", language))
 
 

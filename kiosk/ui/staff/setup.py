@@ -151,6 +151,7 @@ class SettingsPage(Page):
             self.say(staff_text("not_saved", self.language, why=str(exc)[:200]))
             return None
         self.kiosk_ctx = replace(ctx, settings=settings, config_file=Path(target))
+        self.act("saved", self.kiosk_ctx)
         self.say(None)
         self.show_results(staff_text("saved", self.language, path=target))
         if self.on_saved is not None:
