@@ -20,6 +20,8 @@ to ``--json`` (default ``<out>/soak.json``).
 Usage: uv run python scripts/soak.py --minutes 30 [--seed 1] [--out var/soak]
        [--faults server_restart,server_kill,postgres_restart,net_cut,net_delay,
                  printer_offline,printer_paper_out,printer_silent,camera_gone,kiosk_kill]
+       [--no-server-restarts]   (every fault but restarting the server: one server process
+                                 lives the whole run, for its memory slope)
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 FAULTS = ("server_restart", "server_kill", "postgres_restart", "net_cut", "net_delay",
           "printer_offline", "printer_paper_out", "printer_silent", "camera_gone",
           "kiosk_kill")
+#: the faults that end the server process (left out by --no-server-restarts)
+SERVER_ENDING = ("server_restart", "server_kill")
 #: seconds a kiosk stays dead before the supervisor starts it again (systemd RestartSec)
 RESTART_S = 2.0
 #: seconds between RSS samples
@@ -408,6 +412,8 @@ class Soak:
         from soak_count import count, memory_growth
 
         kinds = [f for f in self.args.faults.split(",") if f]
+        if self.args.no_server_restarts:
+            kinds = [f for f in kinds if f not in SERVER_ENDING]
         unknown = set(kinds) - set(FAULTS)
         if unknown:
             raise SystemExit(f"unknown fault(s): {', '.join(sorted(unknown))}; "
@@ -473,6 +479,16 @@ class Soak:
         }
 
 
+def server_slope(memory: dict[str, Any]) -> str:
+    """The server's memory growth: the slope of its longest-lived process, or why not."""
+    procs = memory.get("server") or []
+    if not procs:
+        return "not measured (no server process lived long enough: --no-server-restarts)"
+    p = max(procs, key=lambda p: p["minutes"])
+    return (f"{p['mb_per_hour']:+} MB/h over {p['minutes']} min "
+            f"({p['first_mb']} -> {p['last_mb']} MB)")
+
+
 def summary(result: dict[str, Any]) -> str:
     """The figures as a small table."""
     rows = [("minutes of issuing", result["minutes"]),
@@ -482,10 +498,14 @@ def summary(result: dict[str, Any]) -> str:
             ("tickets uploaded (server db)", result["uploaded"]),
             ("LOST", result["lost"]),
             ("on the server only (no kiosk has them)", len(result["server_only_tickets"])),
+            ("GHOSTS (server only, not cancelled)", result["ghosts"]),
+            ("withdrawn timed-out ids (server's outcome)",
+             ", ".join(f"{k} {v}" for k, v in result["withdrawn"].items()) or "none"),
             ("DUPLICATED numbers", result["duplicated"]),
             ("kiosk restarts", result["kiosk_restarts"]),
             ("longest without a number (s)", result["longest_without_number_s"]),
-            ("faults injected", sum(result["faults"].values()))]
+            ("faults injected", sum(result["faults"].values())),
+            ("server memory growth", server_slope(result["memory"]))]
     lines = [f"{k:<40} {v}" for k, v in rows]
     lines.append("")
     lines.append(f"{'kiosk':<6} {'issued':>7} {'printed':>8} {'jobs':>6} {'unknown':>8} "
@@ -523,6 +543,9 @@ def main() -> int:
                         help="seconds allowed at the end for the outboxes to reach the server")
     parser.add_argument("--min-span-s", type=float, default=300.0,
                         help="shortest process life (s) that gets a memory slope")
+    parser.add_argument("--no-server-restarts", action="store_true",
+                        help="leave out the faults that end the server process "
+                             f"({', '.join(SERVER_ENDING)}) so its memory slope is measured")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     args = parser.parse_args()
@@ -537,7 +560,7 @@ def main() -> int:
     (args.out / "rss.json").write_text(json.dumps(soak.samples), encoding="utf-8")
     print(summary(result))
     print(f"JSON: {path}")
-    return 0 if result["lost"] == 0 and result["duplicated"] == 0 else 1
+    return 0 if result["lost"] == result["duplicated"] == result["ghosts"] == 0 else 1
 
 
 if __name__ == "__main__":
