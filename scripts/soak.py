@@ -260,7 +260,9 @@ class Soak:
         assert self.server is not None
         for _ in range(30):
             try:
-                self.server.start(timeout_s=60)
+                # generous: on a shared, loaded machine a start took over 60 s, and a start
+                # given up on is a start thrown away (the server stayed down 20 minutes)
+                self.server.start(timeout_s=180)
                 return
             except RuntimeError as exc:  # e.g. PostgreSQL restarting at that moment
                 say(f"server start failed, retrying: {str(exc).splitlines()[-1][:200]}")
