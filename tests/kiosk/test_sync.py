@@ -84,7 +84,8 @@ def test_server_down_issues_from_lease_and_uploads_once(
     offline = [issuer(IssueTicket("HT", None, f"g{i}", False)) for i in range(3)]
     assert time.monotonic() - started < 3 * (s.issue_timeout_s + 1.0)
     assert [t.number for t in offline] == ["A001", "A002", "A003"]
-    assert store.outbox_backlog() == 3
+    # Connection refused: the requests never left, so there is nothing to withdraw.
+    assert store.outbox_backlog() == 3 and store.withdrawn_ids() == set()
     assert worker.step() is False and not worker.status.online
     assert "unreachable" in (worker.status.last_error or "")
 
