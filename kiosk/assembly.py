@@ -94,6 +94,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
     if left:
         log.warning("%d ticket(s) of today were never printed (e.g. %s): they can be reprinted",
                     len(left), ", ".join(t.number for t in left[:5]))
+    events = EventLog(ctx.data_dir / "logs" / "events.jsonl")
     report_health = None
     sync = None
     open_tickets = None
@@ -103,6 +104,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
                              settings.sync.request_timeout_s)
         closers.append(client.close)
         sync = SyncWorker(client, store, settings.sync, ctx.data_dir)
+        sync.on_withdrawn = lambda outcome: events.note("ticket_withdrawn", reason=outcome)
         # A number always: past the leases, the kiosk's own slot of the emergency series.
         issuer: Issuer = ServerIssuer(client, store, settings.sync, on_offline=sync.wake,
                                       emergency_slot=emergency_slot(token or ""))
@@ -134,7 +136,7 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
         translations=Translations(compile_translations(ctx.data_dir / "i18n")),
         sync=sync, open_tickets=open_tickets, speaker=speaker, staff=open_staff_gate(ctx),
         report_health=report_health,
-        events=EventLog(ctx.data_dir / "logs" / "events.jsonl"),
+        events=events,
         card_holders=card_holders,
     )
     app: Any = KioskApp(settings, parts, services)

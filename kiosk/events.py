@@ -11,6 +11,11 @@ recognition), 'card' (came with their chip ID card instead of the face; reason '
 or 'not_registered'), 'not_id_card' (held up a QR code that is no ID card),
 'service_chosen', 'ticket_issued', 'issue_failed', 'printed', 'print_failed', 'timed_out',
 'cancelled'. Plain Python: no Qt.
+
+Lines of no visit (``visit`` null, written with ``note``): 'ticket_withdrawn', the server's
+answer to the withdrawal of an online request the kiosk gave up waiting for (``reason``:
+unknown, cancelled, already_cancelled, or called/serving/done/no_show when a number nobody
+holds had already been called).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ log = logging.getLogger(__name__)
 
 STEPS = ("idle", "face_seen", "recognised", "guest", "no_face", "service_chosen",
          "ticket_issued", "issue_failed", "printed", "print_failed", "timed_out", "cancelled",
-         "card", "not_id_card")
+         "card", "not_id_card", "ticket_withdrawn")
 #: the only fields a line may carry besides time, visit and step
 ALLOWED = ("service", "source", "reason")
 
@@ -114,11 +119,22 @@ class EventLog:
             raise ValueError(f"unknown step {step!r}")
         if self.visit is None and step != "idle":
             self.visit = uuid.uuid4().hex[:12]
-        line: dict[str, Any] = {"t": (now or datetime.now(UTC)).isoformat(timespec="milliseconds"),
-                                "visit": self.visit, "step": step}
-        line.update({k: str(v)[:32] for k, v in fields.items() if k in ALLOWED})
+        visit = self.visit
         if step == "idle":
             self.visit = None
+        self._write(step, visit, now, fields)
+
+    def note(self, step: str, now: datetime | None = None, **fields: str) -> None:
+        """Write one line that belongs to no visit (e.g. from the sync thread)."""
+        if step not in STEPS:
+            raise ValueError(f"unknown step {step!r}")
+        self._write(step, None, now, fields)
+
+    def _write(self, step: str, visit: str | None, now: datetime | None,
+               fields: dict[str, str]) -> None:
+        line: dict[str, Any] = {"t": (now or datetime.now(UTC)).isoformat(timespec="milliseconds"),
+                                "visit": visit, "step": step}
+        line.update({k: str(v)[:32] for k, v in fields.items() if k in ALLOWED})
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)

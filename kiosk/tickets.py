@@ -8,7 +8,10 @@ kiosk numbers tickets itself, per service per day, with one atomic upsert on a c
 numbers leased from the server while online (``NumberLease``) are used when it is not,
 formatted with the pattern each lease carries (the server's ``server.number_pattern``;
 ``ticketing.numbers``). An outbox entry the server
-refuses for good is kept and marked refused with the reason, never deleted.
+refuses for good is kept and marked refused with the reason, never deleted. When an online
+request timed out and the citizen got a leased number instead, the first id's withdrawal
+goes into the outbox in the same transaction as the leased ticket (docs/soak.md, "ghost
+tickets").
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ PRINT_PENDING, PRINTED, PRINT_FAILED = "pending", "printed", "failed"
 STANDALONE, ONLINE, LEASED = "standalone", "online", "leased"
 #: numbered by the kiosk in its emergency slot (server unreachable, no leased number left)
 EMERGENCY = "emergency"
+# Outbox entry kinds: a ticket to upload; the id of an online request the kiosk gave up
+# waiting for (the server may have stored it: withdraw it so nobody's number waits).
+TICKET, WITHDRAW = "ticket", "withdraw"
+WITHDRAW_REASON = "kiosk_timeout"
 
 
 def local_now() -> datetime:
@@ -196,8 +203,12 @@ class TicketStore:
             print_state=PRINT_PENDING, print_attempts=0, counters="",
         )
 
-    def _add(self, session: Any, ticket: TicketRow) -> None:
+    def _add(self, session: Any, ticket: TicketRow, withdraw: str | None = None) -> None:
+        """Add ``ticket`` and its outbox entry; with ``withdraw``, also the withdrawal of
+        that id (an online request given up on: ``_withdrawal``)."""
         session.add(ticket)
+        if withdraw is not None:
+            self._withdrawal(session, withdraw, ticket.issued_at, ticket.id)
         payload = {
             "id": ticket.id, "service": ticket.service, "number": ticket.number,
             "priority": ticket.priority, "citizen_id": ticket.citizen_id,
@@ -206,8 +217,27 @@ class TicketStore:
             "person": ticket.guest_key if is_card_key(ticket.guest_key) else None,
             "issued_at": ticket.issued_at.isoformat(), "source": ticket.source,
         }
-        session.add(OutboxEntry(kind="ticket", ticket_id=ticket.id, payload=json.dumps(payload),
+        session.add(OutboxEntry(kind=TICKET, ticket_id=ticket.id, payload=json.dumps(payload),
                                 created_at=ticket.issued_at, attempts=0))
+
+    @staticmethod
+    def _withdrawal(session: Any, ticket_id: str, at: datetime,
+                    replaced_by: str | None) -> None:
+        payload = {"id": ticket_id, "reason": WITHDRAW_REASON, "replaced_by": replaced_by}
+        session.add(OutboxEntry(kind=WITHDRAW, ticket_id=ticket_id, payload=json.dumps(payload),
+                                created_at=at, attempts=0))
+
+    def add_withdrawal(self, ticket_id: str) -> None:
+        """Remember to withdraw an online request given up on (when no ticket replaces it:
+        with one, ``issue_from_lease(withdraw=...)`` commits both together)."""
+        with self.sessions.begin() as session:
+            self._withdrawal(session, ticket_id, self.clock(), None)
+
+    def withdrawn_ids(self) -> set[str]:
+        """Ids of online requests this kiosk gave up on (sent to the server or not)."""
+        with self.sessions() as session:
+            return set(session.scalars(
+                sa.select(OutboxEntry.ticket_id).where(OutboxEntry.kind == WITHDRAW)))
 
     def issue_standalone(self, service: str, citizen_id: int | None = None,
                          guest_key: str | None = None, priority: bool = False,
@@ -264,9 +294,11 @@ class TicketStore:
                                     lease_id=lease_id, number_pattern=number_pattern))
 
     def issue_from_lease(self, service: str, citizen_id: int | None = None,
-                         guest_key: str | None = None,
-                         priority: bool = False) -> IssuedTicket | None:
-        """Take the next number of today's leased blocks; None when none is left."""
+                         guest_key: str | None = None, priority: bool = False,
+                         withdraw: str | None = None) -> IssuedTicket | None:
+        """Take the next number of today's leased blocks; None when none is left (and
+        nothing is written). ``withdraw``: the id of the online request this ticket
+        replaces, whose withdrawal is committed with the ticket."""
         svc = self._service(service)
         now = self.clock()
         with self.sessions.begin() as session:
@@ -291,15 +323,16 @@ class TicketStore:
                 return None
             pattern = lease.number_pattern or DEFAULT_PATTERN
             ticket = self._numbered(svc, seq, pattern, LEASED, now, citizen_id, guest_key, priority)
-            self._add(session, ticket)
+            self._add(session, ticket, withdraw)
         return ticket.view()
 
     def issue_emergency(self, service: str, slot: int, citizen_id: int | None = None,
-                        guest_key: str | None = None,
-                        priority: bool = False) -> IssuedTicket:
+                        guest_key: str | None = None, priority: bool = False,
+                        withdraw: str | None = None) -> IssuedTicket:
         """Number a ticket in this kiosk's emergency slot (``ticketing.numbers.emergency_seq``)
-        and commit it with its outbox row; written with the pattern of the service's latest
-        lease (the server's), else ``DEFAULT_PATTERN``. Raises ``NumberError`` past 999 a day.
+        and commit it with its outbox row (and ``withdraw``, as ``issue_from_lease``);
+        written with the pattern of the service's latest lease (the server's), else
+        ``DEFAULT_PATTERN``. Raises ``NumberError`` past 999 a day.
         """
         svc = self._service(service)
         now = self.clock()
@@ -312,7 +345,7 @@ class TicketStore:
             ).scalar_one_or_none() or DEFAULT_PATTERN
             ticket = self._numbered(svc, seq, pattern, EMERGENCY, now, citizen_id, guest_key,
                                     priority)
-            self._add(session, ticket)
+            self._add(session, ticket, withdraw)
         return ticket.view()
 
     # -- look-ups
@@ -417,7 +450,7 @@ class TicketStore:
         with self.sessions() as session:
             rows = session.execute(
                 sa.select(OutboxEntry.ticket_id)
-                .where(OutboxEntry.sent_at.is_(None), OutboxEntry.ticket_id.is_not(None))
+                .where(OutboxEntry.sent_at.is_(None), OutboxEntry.kind == TICKET)
             ).scalars()
             return set(rows)
 
@@ -469,7 +502,8 @@ class TicketStore:
         with self.sessions.begin() as session:
             session.execute(
                 sa.update(OutboxEntry)
-                .where(OutboxEntry.ticket_id == ticket_id, OutboxEntry.sent_at.is_(None))
+                .where(OutboxEntry.ticket_id == ticket_id, OutboxEntry.kind == TICKET,
+                       OutboxEntry.sent_at.is_(None))
                 .values(sent_at=self.clock())
             )
 

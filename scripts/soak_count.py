@@ -169,8 +169,10 @@ def count(kiosks: list[dict[str, Any]], server_url: str) -> dict[str, Any]:
     engine = sa.create_engine(server_url)
     with engine.connect() as conn:
         server = {r.id: r for r in conn.execute(sa.text(
-            "select t.id, t.number, t.day, t.number_service_id, t.seq, k.name as kiosk "
-            "from tickets t left join kiosks k on k.id = t.kiosk_id"))}
+            "select t.id, t.number, t.day, t.number_service_id, t.seq, t.status, "
+            "k.name as kiosk from tickets t left join kiosks k on k.id = t.kiosk_id"))}
+        withdrawn = Counter(o for (o,) in conn.execute(sa.text(
+            "select outcome from withdrawn_tickets")))
     engine.dispose()
     figures: list[KioskFigures] = []
     all_kiosk_numbers: Counter[tuple[Any, str, str]] = Counter()
@@ -252,9 +254,16 @@ def count(kiosks: list[dict[str, Any]], server_url: str) -> dict[str, Any]:
         },
         "duplicated": len(dup_kiosk) + len(dup_server),
         "duplicated_detail": {"kiosks": dup_kiosk[:20], "server": dup_server[:20]},
-        # on the server, in no kiosk: numbers nobody holds (staff will call them in vain)
-        "server_only_tickets": sorted(f"{s.kiosk} {s.number}" for s in server.values()
-                                      if s.id not in all_ids),
+        # on the server, in no kiosk: numbers nobody holds (the ids of online requests the
+        # kiosks gave up waiting for); cancelled when the kiosk withdrew them
+        "server_only_tickets": sorted(f"{s.kiosk} {s.number} {s.status}"
+                                      for s in server.values() if s.id not in all_ids),
+        # ghosts (must be 0): of those, the ones not cancelled — staff would call them in vain
+        "ghosts": sum(1 for s in server.values()
+                      if s.id not in all_ids and s.status != "cancelled"),
+        # the kiosks' withdrawals as the server answered them (unknown: it had not stored
+        # the id yet and refuses it when it comes; cancelled; called...: too late)
+        "withdrawn": dict(sorted(withdrawn.items())),
         "number_differs_on_server": sum(len(f.number_differs_on_server) for f in figures),
         "longest_without_number_s": max((f.longest_without_number_s for f in figures),
                                         default=0.0),

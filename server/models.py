@@ -219,6 +219,23 @@ class Ticket(Base):
     counter: Mapped[Counter | None] = relationship(foreign_keys=[counter_id])
 
 
+class WithdrawnTicket(Base):
+    """A ticket id a kiosk gave up waiting for (its online request timed out and the citizen
+    got a leased number under another id): the withdrawal's record and, when the id was not
+    stored yet, a tombstone that refuses the late request (docs/server-api.md)."""
+
+    __tablename__ = "withdrawn_tickets"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id"))
+    kiosk_id: Mapped[int] = mapped_column(sa.ForeignKey("kiosks.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(32))
+    #: what the withdrawal found: unknown (not stored: the id is reserved), cancelled,
+    #: already_cancelled, or the status of a ticket already past waiting (called...)
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+
 class TicketEvent(Base):
     """One step of a ticket's timeline; also what the display board follows."""
 

@@ -174,6 +174,21 @@ class BatchOut(BaseModel):
     results: list[BatchItem]
 
 
+class WithdrawIn(BaseModel):
+    reason: str = Field("kiosk_timeout", min_length=1, max_length=32,
+                        pattern=r"^[a-z][a-z0-9_]*$",
+                        description="Why the kiosk withdraws the id, as a code.")
+
+
+class WithdrawOut(BaseModel):
+    id: str
+    outcome: str = Field(description="unknown (not stored: the id is reserved and a late "
+                         "request with it is refused), cancelled, already_cancelled, or "
+                         "the status of a ticket already past waiting: called, serving, "
+                         "done, no_show (left as it is; nobody holds its number).")
+    number: str | None = Field(None, description="The stored ticket's number, if any.")
+
+
 class CitizenTicketsOut(BaseModel):
     citizen_id: str
     day: dt.date

@@ -3,7 +3,10 @@
 - ``StandaloneIssuer``: no server configured; the kiosk numbers tickets itself.
 - ``ServerIssuer``: online when the server answers within ``issue_timeout_s``, else from a
   block of numbers leased earlier (written with the pattern the lease carries), else (with
-  ``emergency_slot``) from the kiosk's emergency series, so a number is always given.
+  ``emergency_slot``) from the kiosk's emergency series, so a number is always given. When
+  the online request may have reached the server (sent, then no answer in time), its id is
+  withdrawn through the outbox, committed with the offline ticket: the server cancels it
+  or refuses it when it arrives late, so no number nobody holds waits in the queue.
 
 An issuer raises ``IssueError`` (``str(exc)`` is a message key for the screen) when no
 number can be given; any other exception is treated the same way by the app.
@@ -95,20 +98,27 @@ class ServerIssuer:
                 # no number outside opening hours, not even offline
                 raise IssueError("closed") from None
             log.warning("issuing offline: %s", exc)
+            # The server may have stored the online ticket: withdraw its id, committed
+            # with the offline ticket (or alone, when no number can be given).
+            withdraw = ticket_id if exc.maybe_done else None
             if self.on_offline:
                 self.on_offline()
             ticket = self.store.issue_from_lease(
-                request.service, request.citizen_id, request.guest_key, request.priority
-            )
+                request.service, request.citizen_id, request.guest_key, request.priority,
+                withdraw=withdraw)
             if ticket is None and self.emergency_slot is not None:
                 log.warning("no leased number of %s left: emergency series", request.service)
                 try:
                     ticket = self.store.issue_emergency(
                         request.service, self.emergency_slot, request.citizen_id,
-                        request.guest_key, request.priority)
+                        request.guest_key, request.priority, withdraw=withdraw)
                 except NumberError as exc:
+                    if withdraw is not None:
+                        self.store.add_withdrawal(withdraw)
                     raise NoNumberError(str(exc)) from None
             if ticket is None:
+                if withdraw is not None:
+                    self.store.add_withdrawal(withdraw)
                 raise NoNumberError(
                     f"the queue server is unreachable and no leased number of service "
                     f"{request.service} is left"

@@ -22,11 +22,20 @@ class ServerError(Exception):
     """
 
     def __init__(self, message: str, status: int | None = None,
-                 reason: str | None = None) -> None:
+                 reason: str | None = None, *, sent: bool = True) -> None:
         super().__init__(message)
         self.status = status
         #: the server's refusal code (``"closed"``, ``"not_leased"``...), when it gave one
         self.reason = reason
+        #: False when the request never left (no connection): the server cannot have
+        #: acted on it
+        self.sent = sent
+
+    @property
+    def maybe_done(self) -> bool:
+        """True when the server may have acted on the request although no answer came:
+        it was sent and then timed out, the connection broke, or the server failed."""
+        return self.sent and (self.status is None or self.status >= 500)
 
     @property
     def unreachable(self) -> bool:
@@ -80,6 +89,9 @@ class QueueClient:
         try:
             extra = {} if timeout is None else {"timeout": timeout}
             response = self._http.request(method, path, **kwargs, **extra)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise ServerError(f"queue server {self.base_url} unreachable ({exc})",
+                              sent=False) from None
         except httpx.TimeoutException:
             raise ServerError(f"queue server {self.base_url} did not answer in time") from None
         except httpx.HTTPError as exc:
@@ -102,6 +114,12 @@ class QueueClient:
 
     def issue(self, payload: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         return self._call("POST", "/api/v1/tickets", json=payload, timeout=timeout)
+
+    def withdraw(self, ticket_id: str, reason: str) -> dict[str, Any]:
+        """Withdraw the id of an online request given up on (``outcome``: what the server
+        found; docs/server-api.md)."""
+        return self._call("POST", f"/api/v1/tickets/{ticket_id}/withdraw",
+                          json={"reason": reason})
 
     def lease(self, service: str, size: int) -> dict[str, Any]:
         return self._call("POST", "/api/v1/leases", json={"service": service, "size": size})

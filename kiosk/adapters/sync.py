@@ -6,6 +6,8 @@
   the server is down. An upload the server refuses for good (a 4xx answer, or a per-ticket
   refusal) is not retried: the entry is kept, marked refused with the reason, logged, and
   reported through ``on_refused`` (the app shows it on the staff line).
+  Withdrawals (the ids of online requests the kiosk gave up waiting for) go out the same
+  way, one call each; the server's answer says what it found (``on_withdrawn``).
 - ``server_open_tickets``: a citizen's tickets of today as the server sees them.
 - The cached catalogue (``services.json``) for offline starts.
 """
@@ -33,7 +35,16 @@ from kiosk.model import (
     qr_link,
     services_from_settings,
 )
-from kiosk.tickets import DONE, EMERGENCY, LEASED, ONLINE, WAITING, TicketStore
+from kiosk.tickets import (
+    DONE,
+    EMERGENCY,
+    LEASED,
+    ONLINE,
+    TICKET,
+    WAITING,
+    WITHDRAW,
+    TicketStore,
+)
 from ticketing.numbers import DEFAULT_PATTERN
 
 log = logging.getLogger(__name__)
@@ -123,6 +134,10 @@ class SyncWorker(threading.Thread):
         self.on_catalogue = on_catalogue
         #: called (in this thread) for each ticket the server refuses for good
         self.on_refused = on_refused
+        #: called (in this thread) with the server's outcome of each withdrawal sent:
+        #: "unknown", "cancelled", "already_cancelled", or the status of a ticket that
+        #: was already past waiting ("called"...: its number was called for nobody)
+        self.on_withdrawn: Callable[[str], None] | None = None
         self.status = SyncStatus()
         self._stop_event = threading.Event()
         self._wake = threading.Event()
@@ -225,12 +240,38 @@ class SyncWorker(threading.Thread):
     def _upload_outbox(self) -> None:
         while True:
             entries = self.store.pending_outbox(self.settings.upload_batch)
-            tickets = [(entry_id, p) for entry_id, kind, p in entries if kind == "ticket"]
-            if not tickets:
+            tickets = [(entry_id, p) for entry_id, kind, p in entries if kind == TICKET]
+            withdrawals = [(entry_id, p) for entry_id, kind, p in entries if kind == WITHDRAW]
+            if tickets:
+                self._upload(tickets)
+            for entry_id, payload in withdrawals:
+                self._withdraw(entry_id, payload)
+            if len(entries) < self.settings.upload_batch or not (tickets or withdrawals):
                 return
-            self._upload(tickets)
-            if len(entries) < self.settings.upload_batch:
-                return
+
+    def _withdraw(self, entry_id: int, payload: dict[str, Any]) -> None:
+        """Send one withdrawal; raise ``ServerError`` when the server cannot be used."""
+        try:
+            answer = self.client.withdraw(str(payload["id"]), str(payload["reason"]))
+        except ServerError as exc:
+            if not refused_for_good(exc.status):
+                raise
+            self.store.mark_refused(entry_id, str(exc))
+            log.error("queue server refused the withdrawal of a timed-out ticket id: %s", exc)
+            return
+        self.store.mark_sent(entry_id)
+        outcome = str(answer.get("outcome"))
+        if outcome in ("unknown", "cancelled", "already_cancelled"):
+            log.info("withdrawn timed-out ticket id: %s %s", outcome,
+                     answer.get("number") or "")
+        else:  # already called: a number nobody holds went to a counter
+            log.warning("withdrawn timed-out ticket %s was already %s: its number was called "
+                        "but nobody holds it", answer.get("number"), outcome)
+        if self.on_withdrawn is not None:
+            try:
+                self.on_withdrawn(outcome)
+            except Exception:
+                log.exception("reporting a withdrawal failed")
 
     def _upload(self, tickets: list[tuple[int, dict[str, Any]]]) -> None:
         """Upload outbox entries ``(entry id, payload)``; raise ``ServerError`` when the
@@ -304,13 +345,15 @@ def server_open_tickets(client: QueueClient, store: TicketStore, citizen_id: int
 
     Tickets the server no longer has open (called and done, cancelled...) stop counting
     as waiting here, unless they have not been uploaded yet; open tickets issued by other
-    kiosks of the site are recorded so they can be reprinted. Returns today's tickets of
-    the person (raises ``ServerError`` when the server is unreachable).
+    kiosks of the site are recorded so they can be reprinted (not the ids this kiosk
+    withdrew: nobody holds those). Returns today's tickets of the person (raises
+    ``ServerError`` when the server is unreachable).
     """
     person: dict[str, Any] = {"citizen_id": citizen_id} if citizen_id is not None else \
         {"guest_key": card_key}
     answer = client.citizen_today(citizen_id if citizen_id is not None else str(card_key))
-    open_ids = {t["id"]: t for t in answer.get("tickets", [])}
+    withdrawn = store.withdrawn_ids()  # online requests given up on: nobody holds them
+    open_ids = {t["id"]: t for t in answer.get("tickets", []) if t["id"] not in withdrawn}
     unsent = store.unsent_ticket_ids()
     for local in store.today_for(**person):
         if local.id in open_ids:

@@ -1,16 +1,18 @@
-"""A citizen's tickets seen from the kiosk: today's open ones, and cancelling one."""
+"""A citizen's tickets seen from the kiosk: today's open ones, cancelling one, and withdrawing
+the id of an online request the kiosk gave up waiting for."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from server.domain.audit import audit
 from server.domain.clock import local_day
 from server.domain.numbering import queue_changed
 from server.domain.refs import KioskRef, SiteRef
 from server.domain.storage import add_event
 from server.errors import NotFound, QueueError
-from server.models import Kiosk, Site, Ticket, utcnow
+from server.models import Kiosk, Site, Ticket, WithdrawnTicket, utcnow
 from ticketing.status import OPEN_STATUSES, TicketStatus
 
 
@@ -42,3 +44,49 @@ def cancel_ticket(session: Session, site: Site | SiteRef, kiosk: Kiosk | KioskRe
     add_event(session, ticket, "cancelled", now, kiosk_id=kiosk.id)
     return ticket
 
+
+
+#: ``WithdrawnTicket.outcome`` of an id the server had not stored: the id is reserved and a
+#: late request with it is refused (``server.domain.issuing.WITHDRAWN``)
+UNKNOWN, WITHDRAWN_CANCELLED, ALREADY_CANCELLED = "unknown", "cancelled", "already_cancelled"
+
+
+def withdraw_ticket(session: Session, site: Site | SiteRef, kiosk: Kiosk | KioskRef,
+                    ticket_id: str, reason: str) -> tuple[str, Ticket | None]:
+    """A kiosk gave up waiting for the server's answer to ``ticket_id`` and gave the citizen
+    a leased number under another id: make sure the first id never waits in the queue.
+
+    Returns ``(outcome, ticket)``. Not stored yet: the id is reserved (``unknown``), so the
+    request still on its way is refused when it arrives. Waiting: cancelled with the reason
+    (``cancelled``), in the ticket's timeline and the audit log. Already cancelled:
+    ``already_cancelled``. Called, serving, done or a no-show: left as it is, the outcome
+    is its status (nobody holds that number: the kiosk logs it). Sending it again answers
+    the same outcome. A ticket of another site is :class:`NotFound`.
+    """
+    done = session.get(WithdrawnTicket, ticket_id)
+    if done is not None:
+        if done.site_id != site.id:
+            raise NotFound("no such ticket at this site")
+        return done.outcome, session.get(Ticket, ticket_id)
+    ticket = session.get(Ticket, ticket_id, with_for_update=True)
+    if ticket is not None and ticket.site_id != site.id:
+        raise NotFound("no such ticket at this site")
+    now = utcnow()
+    if ticket is None:
+        outcome = UNKNOWN
+    elif ticket.status == TicketStatus.CANCELLED:
+        outcome = ALREADY_CANCELLED
+    elif ticket.status == TicketStatus.WAITING:
+        outcome = WITHDRAWN_CANCELLED
+        ticket.status = TicketStatus.CANCELLED
+        ticket.cancelled_at = now
+        queue_changed(session, ticket.service_id, ticket.day, -1)
+        add_event(session, ticket, "cancelled", now, kiosk_id=kiosk.id, detail=reason)
+        audit(session, None, "kiosk_withdraw", site_id=site.id, ticket=ticket,
+              detail=f"kiosk {kiosk.id}: {reason}: ticket {ticket.number} cancelled (nobody "
+                     "holds it: the kiosk gave the citizen a leased number)")
+    else:
+        outcome = str(ticket.status)
+    session.add(WithdrawnTicket(id=ticket_id, site_id=site.id, kiosk_id=kiosk.id,
+                                reason=reason, outcome=outcome, at=now))
+    return outcome, ticket

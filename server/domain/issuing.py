@@ -22,6 +22,7 @@ from server.domain.storage import (
     reused_id,
     same_request,
     stored_tickets,
+    withdrawn_ids,
 )
 from server.errors import Invalid, QueueError
 from server.models import Kiosk, Lease, Site, Ticket, utcnow
@@ -33,6 +34,9 @@ NOT_LEASED = "not_leased"
 NUMBER_TAKEN = "number_taken"
 FUTURE_TIME = "future_time"
 ID_ELSEWHERE = "id_elsewhere"
+#: an online request whose id its kiosk withdrew (it timed out waiting and gave the citizen
+#: a leased number instead): refused, so nobody's number waits in the queue
+WITHDRAWN = "withdrawn"
 
 
 def issue_online(
@@ -51,13 +55,15 @@ def issue_online(
     and queue lengths of every (service, day) at once (:func:`bump_sequences`), then the
     tickets with their events (:func:`_insert_new_tickets`). Within a group numbers follow
     the order of ``items``. With ``precheck`` (the default) ids already stored are looked
-    up first and answered as such; without it the caller bets that none is, and gets
-    :class:`IdsTaken` (roll back, retry with the precheck) when one was.
+    up first and answered as such (ids their kiosk withdrew are refused, ``WITHDRAWN``);
+    without it the caller bets that none is, and gets :class:`IdsTaken` (roll back, retry
+    with the precheck) when one was (the insert skips withdrawn ids too).
     """
     now = now or utcnow()
     ids = [str(req.id) for _, _, req in items]
     results: list[tuple[Ticket | NewTicket, bool] | QueueError | None] = [None] * len(items)
     stored = stored_tickets(session, ids) if precheck else {}
+    withdrawn = withdrawn_ids(session, ids) if precheck else set()
     groups: dict[tuple[int, dt.date], list[int]] = {}
     services: dict[int, ServiceRef] = {}
     first_of: dict[str, int] = {}
@@ -70,6 +76,10 @@ def issue_online(
                 "this ticket id is already used at another site", 409, reason=ID_ELSEWHERE
             ) if t.site_id != kiosk.site_id else (t, False) if same_request(
                 session, t, req) else reused_id()
+            continue
+        if tid in withdrawn:
+            results[i] = QueueError("this ticket id was withdrawn by its kiosk (it stopped "
+                                    "waiting for the answer)", 409, reason=WITHDRAWN)
             continue
         if tid in first_of:  # the same id twice at once: a kiosk retrying quickly
             repeats[i] = first_of[tid]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.refs import KioskRef
 from server.errors import QueueError
-from server.models import Kiosk, Service, Ticket, TicketEvent
+from server.models import Kiosk, Service, Ticket, TicketEvent, WithdrawnTicket
 
 _T = TypeVar("_T")
 
@@ -79,6 +79,15 @@ def stored_tickets(session: Session, ids: list[str]) -> dict[str, Ticket]:
     return stored
 
 
+def withdrawn_ids(session: Session, ids: list[str]) -> set[str]:
+    """The ids among ``ids`` that their kiosk withdrew before the server stored them."""
+    found: set[str] = set()
+    for chunk in chunks(sorted(set(ids))):
+        found |= set(session.scalars(
+            sa.select(WithdrawnTicket.id).where(WithdrawnTicket.id.in_(chunk))))
+    return found
+
+
 def issued_event(row: dict, detail: str = "") -> dict:
     """The "issued" timeline event of a ticket row about to be inserted."""
     return dict(ticket_id=row["id"], site_id=row["site_id"], kind="issued",
@@ -116,6 +125,7 @@ WITH t AS (
               CAST(:citizen_id AS varchar[]), CAST(:kiosk_id AS integer[]),
               CAST(:at AS timestamp[]))
        AS u(id, site_id, service_id, day, seq, number, priority, citizen_id, kiosk_id, at)
+  WHERE NOT EXISTS (SELECT 1 FROM withdrawn_tickets w WHERE w.id = u.id)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, site_id, service_id, kiosk_id, issued_at)
 INSERT INTO ticket_events (ticket_id, site_id, kind, at, service_id, kiosk_id, detail)
@@ -128,20 +138,23 @@ _PG_ARRAYS = ("id", "site_id", "service_id", "day", "seq", "number", "priority",
 
 @functools.lru_cache(maxsize=512)
 def _insert_tickets_sqlite(rows: int) -> sa.TextClause:
-    """SQLite: a multi-row ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``, built
-    once per row count."""
+    """SQLite: a multi-row ``INSERT ... SELECT ... ON CONFLICT (id) DO NOTHING RETURNING
+    id`` that skips withdrawn ids, built once per row count (``column1`` of a VALUES list
+    is its first column, the id)."""
     columns = ", ".join(_NEW_TICKET_COLUMNS)
     values = ", ".join("(" + ", ".join(f":{c}{i}" for c in _NEW_TICKET_COLUMNS) + ")"
                        for i in range(rows))
     binds = [sa.bindparam(f"{c}{i}", type_=_tickets.c[c].type)
              for i in range(rows) for c in _TYPED_COLUMNS]
-    return sa.text(f"INSERT INTO tickets ({columns}) VALUES {values} "
+    return sa.text(f"INSERT INTO tickets ({columns}) SELECT * FROM (VALUES {values}) "
+                   "WHERE column1 NOT IN (SELECT id FROM withdrawn_tickets) "
                    "ON CONFLICT (id) DO NOTHING RETURNING id").bindparams(*binds)
 
 
 def insert_new_tickets(session: Session, rows: list[dict]) -> set[str]:
     """Insert online tickets (all of one issue time) and their "issued" events; return
-    the ids written (an id already stored is skipped, not an error)."""
+    the ids written (an id already stored or withdrawn by its kiosk is skipped, not an
+    error)."""
     if session.get_bind().dialect.name == "postgresql":
         params = {c: [row[c] for row in rows] for c in _PG_ARRAYS}
         params["at"] = [row["issued_at"] for row in rows]

@@ -1,5 +1,5 @@
 """The kiosk API (bearer token) and the public reads of ``/api/v1``: health, services,
-tickets (issue, upload, read, cancel), leases, a citizen's open tickets, the board."""
+tickets (issue, upload, read, cancel, withdraw), leases, a citizen's open tickets, the board."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import HTTPException
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy.exc import IntegrityError
 
 from server.auth import authenticate, bearer, kiosk_token
 from server.domain.board import board_state
 from server.domain.citizen_tickets import cancel_ticket as cancel_open_ticket
-from server.domain.citizen_tickets import citizen_open_tickets
+from server.domain.citizen_tickets import citizen_open_tickets, withdraw_ticket
 from server.domain.clock import day_bounds_utc, is_open_now, local_day
 from server.domain.estimates import (
     average_service_minutes,
@@ -39,6 +40,8 @@ from server.schemas import (
     ServiceOut,
     TicketIn,
     TicketOut,
+    WithdrawIn,
+    WithdrawOut,
 )
 from server.state import API_VERSION, state_of
 
@@ -160,6 +163,30 @@ def cancel_ticket(ticket_id: uuid.UUID, request: Request,
         kiosk, site = authenticate(s, token)
         ticket = cancel_open_ticket(s, site, kiosk, str(ticket_id))
         return ticket_out(s, state, state.public_base(request), ticket, site)
+
+
+@router.post("/tickets/{ticket_id}/withdraw", response_model=WithdrawOut, tags=["kiosk"],
+             responses=ERRORS)
+def withdraw(ticket_id: uuid.UUID, request: Request,
+             token: Annotated[str, Depends(kiosk_token)],
+             body: WithdrawIn | None = None) -> WithdrawOut:
+    """The kiosk stopped waiting for the answer to this ticket id and gave the citizen a
+    leased number under another id: cancel the ticket if it is waiting, or reserve the id
+    so the late request is refused (409, reason ``withdrawn``). Always 200 with what was
+    found (``outcome``); again: the same answer."""
+    state = state_of(request)
+    reason = (body or WithdrawIn()).reason
+    for attempt in range(2):
+        try:
+            with state.db.session() as s:
+                kiosk, site = authenticate(s, token)
+                outcome, ticket = withdraw_ticket(s, site, kiosk, str(ticket_id), reason)
+                return WithdrawOut(id=str(ticket_id), outcome=outcome,
+                                   number=ticket.number if ticket is not None else None)
+        except IntegrityError:  # the same id withdrawn at the same moment: read it back
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 @router.post("/leases", response_model=LeaseOut, status_code=201, tags=["kiosk"],

@@ -61,6 +61,24 @@ def test_visits_are_logged_without_personal_data_and_summarised(tmp_path: Path) 
     assert summary["time_to_ticket_s"]["median"] is not None
 
 
+def test_a_withdrawal_noted_by_sync_belongs_to_no_visit(tmp_path: Path) -> None:
+    """The sync thread notes the server's answer to a withdrawn id (issue 17) in the middle
+    of a citizen's visit: its own line, no visit, and the visit goes on unbroken."""
+    path = tmp_path / "events.jsonl"
+    log = EventLog(path)
+    m = f.CitizenFlow(S, model.services_from_settings(S), today=lambda: date(2026, 11, 27))
+    drive(log, [f.TakeNumberWithoutFace(0)], m)
+    log.note("ticket_withdrawn", reason="called")
+    drive(log, [f.PickService(1, "HT")], m)
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    assert [x["step"] for x in lines] == ["no_face", "ticket_withdrawn", "service_chosen"]
+    assert lines[1]["visit"] is None and lines[1]["reason"] == "called"
+    assert lines[0]["visit"] == lines[2]["visit"] is not None
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "events_summary.py"),
+                          str(path), "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout)["visits"] == 1
+
+
 def test_summary_of_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, str(ROOT / "scripts" / "events_summary.py"),
                           str(tmp_path / "none.jsonl")], capture_output=True, text=True)

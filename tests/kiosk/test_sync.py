@@ -84,7 +84,8 @@ def test_server_down_issues_from_lease_and_uploads_once(
     offline = [issuer(IssueTicket("HT", None, f"g{i}", False)) for i in range(3)]
     assert time.monotonic() - started < 3 * (s.issue_timeout_s + 1.0)
     assert [t.number for t in offline] == ["A001", "A002", "A003"]
-    assert store.outbox_backlog() == 3
+    # Connection refused: the requests never left, so there is nothing to withdraw.
+    assert store.outbox_backlog() == 3 and store.withdrawn_ids() == set()
     assert worker.step() is False and not worker.status.online
     assert "unreachable" in (worker.status.last_error or "")
 
@@ -293,3 +294,98 @@ def test_a_kiosk_that_never_reached_its_server_issues_emergency_numbers_the_serv
                                                "number": f"A{emergency_seq(slot, 3)}"}]})
         assert stolen.json()["results"][0]["result"] == "rejected"
     client.close()
+
+
+# -- issue 17: ghost tickets. The online answer comes later than ``issue_timeout_s``: the
+# citizen gets a leased number under a new id, and the first id must not wait on the server.
+
+_ISSUE_THEN_KILL = """
+import json, os, signal, sys
+from config.sync import SyncSettings
+from kiosk.adapters.issuing import ServerIssuer
+from kiosk.adapters.server_client import QueueClient
+from kiosk.db import make_sessionmaker
+from kiosk.model import IssueTicket, Service
+from kiosk.schema import make_engine
+from kiosk.tickets import TicketStore
+db, url, token = sys.argv[1:4]
+store = TicketStore(make_sessionmaker(make_engine(db)), [Service("HT", "A", "Hộ tịch", "Civil")])
+client = QueueClient(url, token, timeout_s=10.0)
+ticket = ServerIssuer(client, store, SyncSettings(issue_timeout_s=0.5))(
+    IssueTicket("HT", None, "g1", False))
+print(json.dumps({"id": ticket.id, "number": ticket.number}), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # before any sync round could send the withdrawal
+"""
+
+
+def _server_rows(db_file: Path, table: str = "tickets", column: str = "status"
+                 ) -> dict[str, str]:
+    """``{id: column}`` of every row of a table of the server's database."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{db_file}")
+    try:
+        with engine.connect() as conn:
+            return dict(conn.execute(sa.text(f"select id, {column} from {table}")).all())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("first", ["request", "withdrawal"])
+def test_a_timed_out_online_request_leaves_no_ghost_in_the_queue(
+    server: QueueServerProcess, store: TicketStore, tmp_path: Path, first: str
+) -> None:
+    """The server is reached through a proxy that holds every chunk longer than the issue
+    timeout. The kiosk process issues a leased number and is killed -9 at once; restarted,
+    it sends the withdrawal. Whether the late request or the withdrawal reaches the server
+    first, the waiting queue then holds exactly the ticket the citizen holds."""
+    import subprocess
+    import sys
+
+    from tests.support.tcp_proxy import TcpProxy
+
+    token = server.add_kiosk()
+    proxy = TcpProxy(("127.0.0.1", server.port)).restore()
+    url = f"http://127.0.0.1:{proxy.port}"
+    client = QueueClient(url, token, timeout_s=10.0)
+    worker = SyncWorker(client, store, settings(issue_timeout_s=0.5), tmp_path)
+    assert worker.step() and store.leased_remaining("HT") == 5
+    delay = 3.0
+    proxy.delay_s = delay  # every chunk: the online answer cannot come within 0.5 s
+    root = Path(__file__).resolve().parents[2]
+    sent = time.monotonic()
+    child = subprocess.run(
+        [sys.executable, "-c", _ISSUE_THEN_KILL, f"sqlite:///{tmp_path / 'kiosk.db'}", url, token],
+        cwd=root, capture_output=True, text=True, timeout=60)
+    assert child.returncode == -9, child.stderr[-2000:]
+    held = __import__("json").loads(child.stdout)
+    assert held["number"] == "A001"  # the first leased number, given at once
+    ghost_ids = store.withdrawn_ids()
+    assert len(ghost_ids) == 1 and held["id"] not in ghost_ids
+    ghost = ghost_ids.pop()
+    assert store.outbox_backlog() == 2  # the leased ticket and the withdrawal survived -9
+    db_file = tmp_path / "queue.db"
+    if first == "request":  # the late online request lands and waits: a ghost, for now
+        deadline = time.monotonic() + 20
+        while ghost not in _server_rows(db_file) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _server_rows(db_file) == {ghost: "waiting"}
+    proxy.delay_s = 0.0  # the network is well again (a chunk already held stays held)
+    assert worker.step(), worker.status.last_error
+    assert store.outbox_backlog() == 0
+    if first == "withdrawal":  # the withdrawal got there first; now the request lands
+        time.sleep(max(0.0, sent + 2 * delay + 1.0 - time.monotonic()))
+    rows = _server_rows(db_file)
+    waiting = {tid for tid, status in rows.items() if status == "waiting"}
+    assert waiting == {held["id"]}
+    assert server_ticket(server, token, held["id"])["number"] == "A001"
+    withdrawn = _server_rows(db_file, "withdrawn_tickets", "outcome")
+    if first == "request":
+        assert rows[ghost] == "cancelled" and withdrawn == {ghost: "cancelled"}
+    else:
+        assert ghost not in rows  # refused when it arrived: no number used up
+        assert withdrawn == {ghost: "unknown"}
+    # The ghost is nobody's ticket at this kiosk either.
+    assert store.get(ghost) is None
+    client.close()
+    proxy.cut()

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from qs_helpers import add_kiosk, add_site, auth, login, new_id
 
-from server.models import Ticket
+from server.models import AuditLog, Ticket, TicketEvent, WithdrawnTicket
 
 
 def count_tickets(app: FastAPI) -> int:
@@ -126,6 +126,63 @@ def test_citizen_open_tickets_and_cancel(client: TestClient, app: FastAPI) -> No
     staff.post("/api/v1/counters/3/call-next")  # counter 3 serves CT
     r = client.post(f"/api/v1/tickets/{ids[1]}/cancel", headers=auth(token))
     assert r.status_code == 409 and "called" in r.json()["detail"]
+
+
+def waiting_ids(app: FastAPI) -> set[str]:
+    with app.state.qs.db.read_session() as s:
+        return set(s.scalars(sa.select(Ticket.id).where(Ticket.status == "waiting")))
+
+
+def test_withdrawing_a_timed_out_id_leaves_nobody_waiting_for_it(client: TestClient,
+                                                                 app: FastAPI) -> None:
+    """A kiosk that stopped waiting for the answer withdraws the id, whichever reaches the
+    server first: the withdrawal (the late request is then refused) or the request (the
+    waiting ticket is then cancelled, audited)."""
+    token = add_kiosk(app)
+    # The request arrived first: its ticket waits; the withdrawal cancels it.
+    first = new_id()
+    assert client.post("/api/v1/tickets", json={"id": first, "service": "HT"},
+                       headers=auth(token)).status_code == 201
+    r = client.post(f"/api/v1/tickets/{first}/withdraw", json={"reason": "kiosk_timeout"},
+                    headers=auth(token))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"id": first, "outcome": "cancelled", "number": "A001"}
+    assert first not in waiting_ids(app)
+    again = client.post(f"/api/v1/tickets/{first}/withdraw", headers=auth(token))
+    assert again.status_code == 200 and again.json()["outcome"] == "cancelled"
+    with app.state.qs.db.read_session() as s:
+        events = [(e.kind, e.detail) for e in s.scalars(
+            sa.select(TicketEvent).where(TicketEvent.ticket_id == first).order_by(TicketEvent.id))]
+        assert events == [("issued", ""), ("cancelled", "kiosk_timeout")]
+        audit = s.scalars(sa.select(AuditLog).where(AuditLog.ticket_id == first)).all()
+        assert [a.action for a in audit] == ["kiosk_withdraw"]
+    # The withdrawal arrived first: the id is reserved, the late request refused, and no
+    # number is used up by it.
+    late = new_id()
+    r = client.post(f"/api/v1/tickets/{late}/withdraw", headers=auth(token))
+    assert r.status_code == 200 and r.json() == {"id": late, "outcome": "unknown",
+                                                 "number": None}
+    r = client.post("/api/v1/tickets", json={"id": late, "service": "HT"}, headers=auth(token))
+    assert r.status_code == 409 and r.json()["reason"] == "withdrawn", r.text
+    assert count_tickets(app) == 1
+    nxt = client.post("/api/v1/tickets", json={"id": new_id(), "service": "HT"},
+                      headers=auth(token))
+    assert nxt.json()["number"] == "A002" and waiting_ids(app) == {nxt.json()["id"]}
+    # Already called: left as it is, and the kiosk is told so.
+    login(app, "anna").post("/api/v1/counters/1/call-next")
+    r = client.post(f"/api/v1/tickets/{nxt.json()['id']}/withdraw", headers=auth(token))
+    assert r.status_code == 200 and r.json()["outcome"] == "called"
+    # Another site's kiosk cannot withdraw (nor learn about) this site's ticket.
+    add_site(app, "W2")
+    theirs = add_kiosk(app, "other", "W2")
+    assert client.post(f"/api/v1/tickets/{first}/withdraw",
+                       headers=auth(theirs)).status_code == 404
+    assert client.post(f"/api/v1/tickets/{new_id()}/withdraw", json={"reason": "Bad reason!"},
+                       headers=auth(token)).status_code == 422
+    assert client.post(f"/api/v1/tickets/{new_id()}/withdraw").status_code == 401
+    with app.state.qs.db.read_session() as s:
+        outcomes = dict(s.execute(sa.select(WithdrawnTicket.id, WithdrawnTicket.outcome)).all())
+    assert outcomes == {first: "cancelled", late: "unknown", nxt.json()["id"]: "called"}
 
 
 def test_lease_then_offline_upload_is_idempotent(client: TestClient, app: FastAPI) -> None:
