@@ -682,7 +682,10 @@ class EnrolWizard(Page):
     def save(self) -> None:
         self.act("touch", None)
         draft = self.draft
-        if draft is None or self.desk is None or not draft.ready() or self.jobs.busy():
+        # A live analysis still on its way does not stop the save (the desk runs one job
+        # after the other, and the analysis's answer is ignored off the samples step);
+        # only a save already in flight does.
+        if draft is None or self.desk is None or not draft.ready() or self._saving:
             return
         self.summary.save.setEnabled(False)
         self._saving = True
