@@ -228,15 +228,18 @@ def test_camera_setup_checks_the_clip_and_saves_rotation(qtbot, tmp_path: Path,
     type_pin(qtbot, staff.login, "739146")
     press(qtbot, staff.home.camera)
     page = staff.camera_setup
-    page.source.setText(str(clip))
-    press(qtbot, page.check)
-    qtbot.waitUntil(lambda: not page.busy(), timeout=30_000)
-    assert "✔ camera" in page.results.text() and "640x360" in page.results.text()
-    press(qtbot, page.rotate)
-    press(qtbot, page.flip)
-    assert page.rotate.text() == "Xoay 90°" and page.flip.text() == "Lật gương: bật"
-    press(qtbot, page.save)
-    assert len(saved) == 1 and saved[0].camera.rotation == 90
+    try:
+        page.source.setText(str(clip))
+        press(qtbot, page.check)
+        qtbot.waitUntil(lambda: not page.busy(), timeout=30_000)
+        assert "✔ camera" in page.results.text() and "640x360" in page.results.text()
+        press(qtbot, page.rotate)
+        press(qtbot, page.flip)
+        assert page.rotate.text() == "Xoay 90°" and page.flip.text() == "Lật gương: bật"
+        press(qtbot, page.save)
+        assert len(saved) == 1 and saved[0].camera.rotation == 90
+    finally:
+        page.closed()  # the live preview and its face-check process stop with the page
     again = load_settings(tmp_path / "kiosk.toml")
     assert (again.camera.source, again.camera.rotation, again.camera.mirror) == \
         (str(clip), 90, True)
