@@ -23,10 +23,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk.adapters.preview import quality_meter
-from kiosk.ui.staff.pages import Action, label
+from kiosk.ui.staff.pages import Action, button_grid, label
 from kiosk.ui.staff.preview import FULL, QualityMeter, Roi, RoiPreview
 from kiosk.ui.staff.setup import SettingsPage
 from kiosk.ui.staff.texts import staff_text
@@ -119,12 +119,8 @@ class CameraSetupPage(SettingsPage):
         form = QVBoxLayout()
         form.setSpacing(12)
         form.addWidget(self.source)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        buttons = [self.rotate, self.flip, self.resolution_button, self.clear_roi,
-                   self.show_source, self.check, self.back, self.save]
-        for i, b in enumerate(buttons):
-            grid.addWidget(b, i // 2, i % 2)
+        grid = button_grid([self.rotate, self.flip, self.resolution_button, self.clear_roi,
+                            self.show_source, self.check, self.back, self.save])
         self.results.setObjectName("meter")  # device lists and checks: a smaller type
         form.addLayout(grid)
         form.addStretch(1)

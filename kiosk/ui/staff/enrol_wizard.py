@@ -41,7 +41,7 @@ from kiosk.staff.enrolment_draft import MAX_SAMPLES, POSES, EnrolmentDraft, chec
 from kiosk.ui import theme
 from kiosk.ui.staff.jobs import Jobs
 from kiosk.ui.staff.keyboard import OnScreenKeyboard
-from kiosk.ui.staff.pages import Action, Page, label
+from kiosk.ui.staff.pages import Action, Page, button_grid, label
 from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import BigButton, PreviewLabel
 
@@ -81,11 +81,7 @@ def big_button(role: str, run: Any) -> BigButton:
 
 
 def buttons_row(*buttons: QWidget) -> QGridLayout:
-    grid = QGridLayout()
-    grid.setSpacing(12)
-    for i, b in enumerate(buttons):
-        grid.addWidget(b, 0, i)
-    return grid
+    return button_grid(buttons, columns=len(buttons))
 
 
 class Step(Page):
@@ -324,11 +320,7 @@ class SamplesStep(Step):
         self.second.addWidget(self.problem)
         self.second.addWidget(self.count)
         self.second.addStretch(1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, b in enumerate((self.take, self.retake, self.back, self.next)):
-            grid.addWidget(b, i // 2, i % 2)
-        self.second.addLayout(grid)
+        self.second.addLayout(button_grid((self.take, self.retake, self.back, self.next)))
 
     def arrange(self, portrait: bool) -> None:
         super().arrange(portrait)

@@ -3,7 +3,7 @@ and shows texts in the language given to ``retext``; touches go to plain callbac
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -81,6 +81,15 @@ class Page(QWidget):
         """A change (an enrolment, an erasure) is being written: staff mode does not lock
         itself for idleness under it, so its answer reaches the screen."""
         return False
+
+
+def button_grid(buttons: Sequence[QWidget], columns: int = 2) -> QGridLayout:
+    """Buttons on a grid, ``columns`` to a row, in order (the staff pages' button blocks)."""
+    grid = QGridLayout()
+    grid.setSpacing(12)
+    for i, b in enumerate(buttons):
+        grid.addWidget(b, i // columns, i % columns)
+    return grid
 
 
 def column(*widgets: QWidget, stretch_first: bool = True) -> QVBoxLayout:

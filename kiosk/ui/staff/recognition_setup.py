@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QSlider, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QSlider, QVBoxLayout
 
 from kiosk.ui.staff.pages import Action, label
 from kiosk.ui.staff.setup import SettingsPage
@@ -93,16 +93,7 @@ class RecognitionSetupPage(SettingsPage):
         left.addWidget(self.estimate)
         left.addWidget(self.explain)
         left.addStretch(1)
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addWidget(self.results)
-        right.addWidget(self.message)
-        right.addStretch(1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, b in enumerate((self.use_suggested, self.recompute, self.back, self.save)):
-            grid.addWidget(b, i // 2, i % 2)
-        right.addLayout(grid)
+        right = self.answers_column((self.use_suggested, self.recompute, self.back, self.save))
         self.box.addLayout(left, 1)
         self.box.addLayout(right, 1)
         self.threshold = self.low

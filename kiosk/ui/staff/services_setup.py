@@ -47,16 +47,7 @@ class ServicesSetupPage(SettingsPage):
         left.addWidget(self.title)
         left.addLayout(self.list)
         left.addStretch(1)
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addWidget(self.results)
-        right.addWidget(self.message)
-        right.addStretch(1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, b in enumerate((self.up, self.down, self.toggle, self.back, self.save)):
-            grid.addWidget(b, i // 2, i % 2)
-        right.addLayout(grid)
+        right = self.answers_column((self.up, self.down, self.toggle, self.back, self.save))
         self.box.addLayout(left, 3)
         self.box.addLayout(right, 2)
 

@@ -10,17 +10,17 @@ start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.ui.staff.keyboard import OnScreenKeyboard
-from kiosk.ui.staff.pages import Action, Page, label
+from kiosk.ui.staff.pages import Action, Page, button_grid, label
 from kiosk.ui.staff.texts import staff_text
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ class SettingsPage(Page):
         self.message.setVisible(False)
         self.back = self.button("secondary", "setup_back")
 
+    def answers_column(self, buttons: Sequence[QWidget]) -> QVBoxLayout:
+        """The check answers and the message above the page's buttons (two to a row)."""
+        col = QVBoxLayout()
+        col.setSpacing(12)
+        col.addWidget(self.results)
+        col.addWidget(self.message)
+        col.addStretch(1)
+        col.addLayout(button_grid(buttons))
+        return col
+
     def field(self, secret: bool = False) -> QLineEdit:
         f = QLineEdit()
         f.setObjectName("staff-field")
@@ -79,11 +89,7 @@ class SettingsPage(Page):
         for f in fields:
             form.addWidget(f)
         form.addStretch(1)
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, b in enumerate(buttons):
-            grid.addWidget(b, i // 2, i % 2)
-        form.addLayout(grid)
+        form.addLayout(button_grid(buttons))
         side = QVBoxLayout()
         side.setSpacing(12)
         side.addWidget(self.results)
