@@ -68,6 +68,12 @@ def _sites(s: Session, user: User) -> list[Site]:
     return list(s.scalars(stmt))
 
 
+def _zone(s: Session, user: User) -> ZoneInfo:
+    """The time zone the admin's pages show times in: their (first) site's."""
+    sites = _sites(s, user)
+    return ZoneInfo(sites[0].timezone if sites else "Asia/Ho_Chi_Minh")
+
+
 def _site(s: Session, user: User, site_id: int | None) -> Site:
     site = s.get(Site, site_id) if site_id else None
     if site is None or (user.site_id is not None and site.id != user.site_id):
@@ -582,8 +588,7 @@ def audit_page(
     except ValueError:
         problem = "Ngày không hợp lệ / Not a date"
     with state_of(request).db.read_session() as s:
-        sites = _sites(s, admin)
-        tz = ZoneInfo(sites[0].timezone if sites else "Asia/Ho_Chi_Minh")
+        tz = _zone(s, admin)
 
         def utc(day: dt.date) -> dt.datetime:
             local = dt.datetime.combine(day, dt.time(0), tzinfo=tz)

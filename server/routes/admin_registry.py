@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.domain import citizens as reg
 from server.domain.audit import audit
 from server.models import User
-from server.routes.admin import Refused, _admin, _done, _page, _run, _site, _sites
+from server.routes.admin import Refused, _admin, _done, _page, _run, _site, _sites, _zone
 from server.routes.registry_api import sealer_of
 from server.state import state_of
 from ticketing.sealing import InvalidTag
@@ -46,11 +46,6 @@ def _local(value: str | None, tz: ZoneInfo) -> str:
         return "—"
     when = dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC).astimezone(tz)
     return when.strftime("%d/%m/%Y %H:%M")
-
-
-def _zone(s: Session, user: User) -> ZoneInfo:
-    sites = _sites(s, user)
-    return ZoneInfo(sites[0].timezone if sites else "Asia/Ho_Chi_Minh")
 
 
 def _scope(user: User) -> int | None:
