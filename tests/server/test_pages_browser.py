@@ -135,7 +135,9 @@ def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> No
     mobile.screenshot(path=str(output_dir / "server_console_phone.png"), full_page=True)
 
     # Counter staff cannot read the reports; the manager can, and downloads the CSV.
-    staff_reports = page.goto(f"{server.url}/reports")
+    # (A new tab of the staff's session: the console tab reloads itself when the phone's
+    # call changed the counter, and that reload would race a navigation of that tab.)
+    staff_reports = desk.new_page().goto(f"{server.url}/reports")
     assert staff_reports is not None and staff_reports.status == 403
     office = browser.new_context(viewport={"width": 1280, "height": 800})
     rep = office.new_page()
