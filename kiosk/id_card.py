@@ -15,7 +15,17 @@ PROVINCE_CODES = frozenset(
 
 
 class IdNumberError(ValueError):
-    """An id number that cannot be right; the message says which part is wrong."""
+    """An id number that cannot be right; the message says which part is wrong.
+
+    ``reason`` ('digits', 'province', 'year', 'qr') and ``params`` let a screen say the
+    same in the reader's language (the staff texts ``err_id_<reason>``); the message
+    itself is English, for the command line and the logs.
+    """
+
+    def __init__(self, message: str, reason: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
 
 
 def validate_id_number(id_number: str, date_of_birth: date | None = None) -> str:
@@ -26,17 +36,17 @@ def validate_id_number(id_number: str, date_of_birth: date | None = None) -> str
     """
     value = re.sub(r"\s+", "", id_number or "")
     if not re.fullmatch(r"\d{12}", value):
-        raise IdNumberError("id number must be exactly 12 digits")
+        raise IdNumberError("id number must be exactly 12 digits", "digits")
     if value[:3] not in PROVINCE_CODES:
-        raise IdNumberError(f"id number starts with {value[:3]}, which is not a province code")
+        raise IdNumberError(f"id number starts with {value[:3]}, which is not a province code",
+                            "province", prefix=value[:3])
     if date_of_birth is not None:
         century = 1900 + 100 * (int(value[3]) // 2)
         year = century + int(value[4:6])
         if year != date_of_birth.year:
             raise IdNumberError(
                 f"id number encodes birth year {year}, but the date of birth is "
-                f"{date_of_birth.isoformat()}"
-            )
+                f"{date_of_birth.isoformat()}", "year", year=year)
     return value
 
 
@@ -74,7 +84,7 @@ def parse_id_card_qr(payload: str) -> IdCardData:
     fields = [f.strip() for f in payload.strip().split("|")]
     id_number = next((f for f in fields if re.fullmatch(r"\d{12}", f)), None)
     if id_number is None:
-        raise IdNumberError("the QR code holds no 12-digit id number")
+        raise IdNumberError("the QR code holds no 12-digit id number", "qr")
     rest = fields[fields.index(id_number) + 1 :]
     name = next((f for f in rest if re.search(r"[^\W\d_]", f)), "")
     after_name = rest[rest.index(name) + 1 :] if name else rest

@@ -20,7 +20,7 @@ from enum import StrEnum
 import numpy as np
 
 from kiosk.consent import CONSENT_TEXT_VERSION
-from kiosk.id_card import mask_id_number, validate_id_number
+from kiosk.id_card import IdNumberError, mask_id_number, validate_id_number
 from kiosk.priority import PriorityGroup
 from recognition.quality import signed_yaw
 from recognition.types import FaceAnalysis
@@ -72,11 +72,13 @@ class Identity:
 def check_identity(full_name: str, id_number: str, date_of_birth: str = "",
                    priority_group: PriorityGroup = PriorityGroup.NONE,
                    from_card: bool = False,
-                   sex: str | None = None) -> tuple[Identity | None, dict[str, str]]:
+                   sex: str | None = None,
+                   ) -> tuple[Identity | None, dict[str, str | IdNumberError]]:
     """Validate typed fields: (identity, {}) or (None, {field: problem}). Fields:
     'name', 'id_number', 'dob' (``dd/mm/yyyy`` or ``yyyy-mm-dd``, optional). ``sex``
-    (from the card only) is kept when the identity came from the card."""
-    problems: dict[str, str] = {}
+    (from the card only) is kept when the identity came from the card. A problem is the key
+    of its staff text, or for the id number the ``IdNumberError`` (which part is wrong)."""
+    problems: dict[str, str | IdNumberError] = {}
     name = " ".join(full_name.split())
     if len(name) < 2 or not any(c.isalpha() for c in name):
         problems["name"] = "name"
@@ -92,8 +94,8 @@ def check_identity(full_name: str, id_number: str, date_of_birth: str = "",
     number = ""
     try:
         number = validate_id_number(id_number, dob)
-    except ValueError as exc:
-        problems["id_number"] = str(exc)
+    except IdNumberError as exc:
+        problems["id_number"] = exc
     if problems:
         return None, problems
     return Identity(name, number, dob, priority_group, from_card,

@@ -322,6 +322,9 @@ def test_a_typed_id_number_is_checked_on_its_field_then_masked(qtbot,
         assert ident.dob.property("error") == "true"
         assert ident.name.property("error") == "false"
         assert "999" in ident.message.text() and "Ngày sinh" in ident.message.text()
+        # The staff read why in their language, not the command line's English.
+        assert "không phải mã tỉnh" in ident.message.text()
+        assert "province" not in ident.message.text()
         problems = check(window, "enrol-identity-errors", (1920, 1080))
         ident.dob.setText("15/03/1985")
         ident.keyboard.target = ident.id_number

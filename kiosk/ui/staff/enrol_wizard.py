@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.consent import consent_text
+from kiosk.id_card import IdNumberError, mask_id_number, validate_id_number
 from kiosk.model import sex_from_text
 from kiosk.priority import PriorityGroup
 from kiosk.staff.enrolment_draft import MAX_SAMPLES, POSES, EnrolmentDraft, check_identity
@@ -222,15 +223,13 @@ class IdentityStep(Step):
 
     def mask_number(self) -> None:
         """Keep the typed id number and show it masked, when it is a valid one."""
-        from kiosk.id_card import IdNumberError, mask_id_number, validate_id_number
-
         typed = self.id_number.text()
         if self.number or not typed.strip():
             return
         try:
             self.number = validate_id_number(typed)
         except IdNumberError as exc:
-            self.flag({"id_number": str(exc)})
+            self.flag({"id_number": exc})
             return
         self.id_number.setText(mask_id_number(self.number))
 
@@ -241,8 +240,6 @@ class IdentityStep(Step):
         self.texts(self.language)
 
     def fill_from_card(self, scan: CardScan) -> None:
-        from kiosk.id_card import mask_id_number
-
         card = scan.card
         if card is None:
             self.card.setText(self.t("not_id_card") if scan.problem else "")
@@ -259,7 +256,7 @@ class IdentityStep(Step):
     def values(self) -> tuple[str, str, str]:
         return self.name.text(), self.number or self.id_number.text(), self.dob.text()
 
-    def flag(self, problems: dict[str, str]) -> None:
+    def flag(self, problems: dict[str, str | IdNumberError]) -> None:
         """Mark the fields with a problem and say what it is (one line each)."""
         fields = {"name": self.name, "id_number": self.id_number, "dob": self.dob}
         lines = []
@@ -270,8 +267,8 @@ class IdentityStep(Step):
             f.style().polish(f)
             if bad:
                 why = problems[key]
-                lines.append(self.t("err_id", why=why) if key == "id_number"
-                             else self.t(f"err_{why}"))
+                lines.append(self.t(f"err_id_{why.reason}", **why.params)
+                             if isinstance(why, IdNumberError) else self.t(f"err_{why}"))
         self.message.setText("\n".join(lines))
         self.message.setVisible(bool(lines))
 
