@@ -10,7 +10,7 @@ from server.domain.audit import audit
 from server.domain.clock import local_day
 from server.domain.numbering import queue_changed
 from server.domain.refs import KioskRef, SiteRef
-from server.domain.storage import add_event
+from server.domain.storage import add_event, lock_ids
 from server.errors import NotFound, QueueError
 from server.models import Kiosk, Site, Ticket, WithdrawnTicket, utcnow
 from ticketing.status import OPEN_STATUSES, TicketStatus
@@ -62,7 +62,12 @@ def withdraw_ticket(session: Session, site: Site | SiteRef, kiosk: Kiosk | Kiosk
     ``already_cancelled``. Called, serving, done or a no-show: left as it is, the outcome
     is its status (nobody holds that number: the kiosk logs it). Sending it again answers
     the same outcome. A ticket of another site is :class:`NotFound`.
+
+    On PostgreSQL the id's advisory lock (:func:`~server.domain.storage.lock_ids`) is
+    taken first: a request with this id being stored right now is waited for, then its
+    ticket is found and cancelled; a request stored after this commits sees the tombstone.
     """
+    lock_ids(session, [ticket_id], exclusive=True)
     done = session.get(WithdrawnTicket, ticket_id)
     if done is not None:
         if done.site_id != site.id:

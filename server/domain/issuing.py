@@ -19,6 +19,7 @@ from server.domain.storage import (
     get_existing,
     insert_new_tickets,
     issued_event,
+    lock_ids,
     reused_id,
     same_request,
     stored_tickets,
@@ -61,6 +62,7 @@ def issue_online(
     """
     now = now or utcnow()
     ids = [str(req.id) for _, _, req in items]
+    lock_ids(session, ids)  # before any row lock: a withdrawal of one of them waits, or we do
     results: list[tuple[Ticket | NewTicket, bool] | QueueError | None] = [None] * len(items)
     stored = stored_tickets(session, ids) if precheck else {}
     withdrawn = withdrawn_ids(session, ids) if precheck else set()

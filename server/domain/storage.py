@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import uuid
 from collections.abc import Iterator
 from typing import TypeVar
@@ -86,6 +87,42 @@ def withdrawn_ids(session: Session, ids: list[str]) -> set[str]:
         found |= set(session.scalars(
             sa.select(WithdrawnTicket.id).where(WithdrawnTicket.id.in_(chunk))))
     return found
+
+
+# PostgreSQL: a withdrawal and the issuing of the same id are ordered by a transaction-scoped
+# advisory lock on the id (docs/soak.md, "Ghost tickets"): issuing holds it shared from
+# before its first statement that reads or writes tickets, the withdrawal exclusive from
+# before it looks for the ticket. Whichever commits first, the other's next statement sees
+# its row: the withdrawal cancels the waiting ticket, or the insert skips the withdrawn id.
+# Keys: the two-integer form (its own key space, apart from the one-integer schema lock of
+# server/db.py), a class number and the id's bucket; ids share ID_LOCK_BUCKETS buckets so
+# an issuing transaction holds at most that many locks (PostgreSQL's lock table holds
+# max_locks_per_transaction x max_connections, 6,400 by default) whatever its batch size.
+# Two ids in one bucket only make a withdrawal and an issue wait a moment for each other.
+ID_LOCK_CLASS = 872346002
+ID_LOCK_BUCKETS = 1024
+_LOCK_IDS_SHARED = sa.text("SELECT count(pg_advisory_xact_lock_shared(:cls, k)) "
+                           "FROM unnest(CAST(:keys AS integer[])) AS k")
+_LOCK_IDS_EXCLUSIVE = sa.text("SELECT count(pg_advisory_xact_lock(:cls, k)) "
+                              "FROM unnest(CAST(:keys AS integer[])) AS k")
+
+
+def id_lock_key(ticket_id: str) -> int:
+    """The second key of ``ticket_id``'s advisory lock: its bucket, 0 to
+    ``ID_LOCK_BUCKETS - 1`` (the same in every process)."""
+    digest = hashlib.blake2b(ticket_id.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % ID_LOCK_BUCKETS
+
+
+def lock_ids(session: Session, ids: list[str], *, exclusive: bool = False) -> None:
+    """Hold the advisory locks of ``ids`` until the transaction ends: shared for issuing
+    them, ``exclusive`` for withdrawing one. One statement, buckets in ascending order.
+    PostgreSQL only: SQLite runs one write transaction at a time already."""
+    if not ids or session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({id_lock_key(i) for i in ids})
+    session.execute(_LOCK_IDS_EXCLUSIVE if exclusive else _LOCK_IDS_SHARED,
+                    {"cls": ID_LOCK_CLASS, "keys": keys})
 
 
 def issued_event(row: dict, detail: str = "") -> dict:
