@@ -1,0 +1,114 @@
+"""A kiosk's withdrawal of a timed-out id and that late request being stored at the same
+moment, on PostgreSQL (READ COMMITTED: neither transaction sees the other's uncommitted
+row). One side is held open in the test's own session, in the middle of the project's
+own domain call; the other goes through the real server over HTTP and must wait for it,
+then see its row: no ticket waits in the queue with a number nobody holds."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from qs_helpers import LiveServer, add_kiosk, auth, make_app, new_id
+
+from server.auth import authenticate
+from server.domain.citizen_tickets import withdraw_ticket
+from server.domain.issuing import issue_online
+from server.domain.records import NewTicket, TicketRequest
+from server.domain.storage import ID_LOCK_CLASS, id_lock_key
+from server.models import Ticket, WithdrawnTicket
+
+
+@pytest.fixture
+def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[FastAPI]:
+    application = make_app(postgres_url, tmp_path)
+    yield application
+    application.state.qs.issuer.close()
+    application.state.qs.db.dispose()
+
+
+@pytest.fixture
+def server(pg_app: FastAPI) -> Iterator[LiveServer]:
+    live = LiveServer(pg_app).start()
+    yield live
+    live.stop()
+
+
+def in_thread(call: Callable[[], httpx.Response]) -> Future[httpx.Response]:
+    pool = ThreadPoolExecutor(1)
+    future = pool.submit(call)
+    pool.shutdown(wait=False)
+    return future
+
+
+def waits_for_id_lock(app: FastAPI, ticket_id: str, answer: Future[httpx.Response]) -> bool:
+    """True once a server connection waits for ``ticket_id``'s advisory lock; False if the
+    server answered without waiting (or did not start waiting within 20 s)."""
+    waiting = sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                      "AND NOT granted AND CAST(classid AS bigint) = :cls "
+                      "AND CAST(objid AS bigint) = :key AND objsubid = 2")
+    deadline = time.monotonic() + 20
+    with app.state.qs.db.engine.connect() as conn:
+        while time.monotonic() < deadline and not answer.done():
+            if conn.execute(waiting, {"cls": ID_LOCK_CLASS,
+                                      "key": id_lock_key(ticket_id)}).scalar_one():
+                return True
+            conn.rollback()  # a fresh snapshot of pg_locks each time
+            time.sleep(0.02)
+    return False
+
+
+def stored(app: FastAPI, ticket_id: str) -> Ticket | None:
+    with app.state.qs.db.read_session() as s:
+        return s.get(Ticket, ticket_id)
+
+
+def test_a_withdrawal_waits_for_the_request_being_stored_then_cancels_its_ticket(
+        pg_app: FastAPI, server: LiveServer) -> None:
+    token, tid = add_kiosk(pg_app), new_id()
+    with pg_app.state.qs.db.session() as s:  # the late request: stored, not committed yet
+        kiosk, site = authenticate(s, token)
+        [result] = issue_online(s, pg_app.state.qs.settings, [
+            (site, kiosk, TicketRequest(id=uuid.UUID(tid), service="HT"))], precheck=False)
+        assert isinstance(result, tuple) and isinstance(result[0], NewTicket)
+        answer = in_thread(lambda: httpx.post(
+            f"{server.url}/api/v1/tickets/{tid}/withdraw", json={"reason": "kiosk_timeout"},
+            headers=auth(token), timeout=30))
+        waited = waits_for_id_lock(pg_app, tid, answer)
+    r = answer.result(30)
+    assert r.status_code == 200, r.text
+    # The withdrawal found the ticket once the request committed, and cancelled it.
+    assert r.json() == {"id": tid, "outcome": "cancelled", "number": result[0].number}
+    ticket = stored(pg_app, tid)
+    assert ticket is not None and ticket.status == "cancelled"
+    assert waited, "the withdrawal did not wait for the request being stored"
+
+
+def test_a_request_stored_while_its_withdrawal_commits_waits_and_is_refused(
+        pg_app: FastAPI, server: LiveServer) -> None:
+    token, tid = add_kiosk(pg_app), new_id()
+    with pg_app.state.qs.db.session() as s:  # the withdrawal: tombstone not committed yet
+        kiosk, site = authenticate(s, token)
+        outcome, _ = withdraw_ticket(s, site, kiosk, tid, "kiosk_timeout")
+        assert outcome == "unknown"
+        answer = in_thread(lambda: httpx.post(
+            f"{server.url}/api/v1/tickets", json={"id": tid, "service": "HT"},
+            headers=auth(token), timeout=30))
+        waited = waits_for_id_lock(pg_app, tid, answer)
+    r = answer.result(30)
+    # The late request saw the committed tombstone: refused, no ticket, no number used.
+    assert r.status_code == 409 and r.json()["reason"] == "withdrawn", r.text
+    assert stored(pg_app, tid) is None
+    nxt = httpx.post(f"{server.url}/api/v1/tickets", json={"id": new_id(), "service": "HT"},
+                     headers=auth(token), timeout=30)
+    assert nxt.status_code == 201 and nxt.json()["number"] == "A001"
+    with pg_app.state.qs.db.read_session() as s:
+        assert s.get(WithdrawnTicket, tid) is not None
+    assert waited, "the request did not wait for the withdrawal being committed"
