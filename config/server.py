@@ -131,6 +131,12 @@ class QueueServerSettings(BaseModel):
         description="Erase citizens not seen by any kiosk for this many days (a daily job); "
         "0: off.",
     )
+    withdrawn_retention_days: int = Field(
+        7, ge=1, le=3650,
+        description="Keep a kiosk's withdrawal of a timed-out ticket id this many days (it "
+        "refuses the late request, which comes within seconds or minutes, never days); a "
+        "daily job deletes older ones.",
+    )
     session_hours: float = Field(
         12.0, gt=0, le=720, description="Staff stay logged in this long."
     )

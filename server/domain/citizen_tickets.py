@@ -1,7 +1,9 @@
-"""A citizen's tickets seen from the kiosk: today's open ones, cancelling one, and withdrawing
-the id of an online request the kiosk gave up waiting for."""
+"""A citizen's tickets seen from the kiosk: today's open ones, cancelling one, withdrawing
+the id of an online request the kiosk gave up waiting for, and pruning old withdrawals."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -95,3 +97,10 @@ def withdraw_ticket(session: Session, site: Site | SiteRef, kiosk: Kiosk | Kiosk
     session.add(WithdrawnTicket(id=ticket_id, site_id=site.id, kiosk_id=kiosk.id,
                                 reason=reason, outcome=outcome, at=now))
     return outcome, ticket
+
+
+def prune_withdrawals(session: Session, before: dt.datetime) -> int:
+    """Delete the withdrawals recorded before ``before`` (naive UTC); how many went. A late
+    request with such an id is long past (``server.withdrawn_retention_days``)."""
+    result = session.execute(sa.delete(WithdrawnTicket).where(WithdrawnTicket.at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,4 +1,5 @@
-"""A kiosk's withdrawal of a timed-out id and that late request being stored at the same
+"""Withdrawn ticket ids: pruned after ``server.withdrawn_retention_days``; and the race of
+a kiosk's withdrawal of a timed-out id and that late request being stored at the same
 moment, on PostgreSQL (READ COMMITTED: neither transaction sees the other's uncommitted
 row). One side is held open in the test's own session, in the middle of the project's
 own domain call; the other goes through the real server over HTTP and must wait for it,
@@ -6,6 +7,8 @@ then see its row: no ticket waits in the queue with a number nobody holds."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,11 +22,12 @@ from fastapi import FastAPI
 from qs_helpers import LiveServer, add_kiosk, auth, make_app, new_id
 
 from server.auth import authenticate
+from server.day_closer import DayCloser
 from server.domain.citizen_tickets import withdraw_ticket
 from server.domain.issuing import issue_online
 from server.domain.records import NewTicket, TicketRequest
 from server.domain.storage import ID_LOCK_CLASS, id_lock_key
-from server.models import Ticket, WithdrawnTicket
+from server.models import Kiosk, Ticket, WithdrawnTicket, utcnow
 
 
 @pytest.fixture
@@ -112,3 +116,52 @@ def test_a_request_stored_while_its_withdrawal_commits_waits_and_is_refused(
     with pg_app.state.qs.db.read_session() as s:
         assert s.get(WithdrawnTicket, tid) is not None
     assert waited, "the request did not wait for the withdrawal being committed"
+
+
+def withdrawals_aged(app: FastAPI, ages: dict[str, dt.timedelta]) -> None:
+    add_kiosk(app)
+    now = utcnow()
+    with app.state.qs.db.session() as s:
+        kiosk = s.scalars(sa.select(Kiosk)).first()
+        assert kiosk is not None
+        for tid, age in ages.items():
+            s.add(WithdrawnTicket(id=tid, site_id=kiosk.site_id, kiosk_id=kiosk.id,
+                                  reason="kiosk_timeout", outcome="unknown", at=now - age))
+
+
+def withdrawn(app: FastAPI) -> set[str]:
+    with app.state.qs.db.read_session() as s:
+        return set(s.scalars(sa.select(WithdrawnTicket.id)))
+
+
+def test_withdrawals_older_than_the_retention_are_pruned(
+        app: FastAPI, caplog: pytest.LogCaptureFixture) -> None:
+    assert app.state.qs.settings.withdrawn_retention_days == 7
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    ages = {"today": hour, "almost-a-week": 7 * day - hour, "a-week-ago": 7 * day + hour,
+            "last-month": 40 * day}
+    withdrawals_aged(app, ages)
+    closer = DayCloser(app.state.qs.settings, app.state.qs.db)
+    with caplog.at_level(logging.INFO, logger="server.day_closer"):
+        assert closer.prune_withdrawals() == 2
+    assert withdrawn(app) == {"today", "almost-a-week"}
+    assert "2 withdrawn ticket id(s) older than 7 days deleted" in caplog.text
+    assert closer.prune_withdrawals() == 0 and withdrawn(app) == {"today", "almost-a-week"}
+
+
+def test_the_day_change_thread_prunes_withdrawals_when_it_starts(
+        db_url: str, tmp_path: Path) -> None:
+    app = make_app(db_url, tmp_path, withdrawn_retention_days=2)
+    withdrawals_aged(app, {"yesterday": dt.timedelta(days=1),
+                           "three-days-ago": dt.timedelta(days=3)})
+    closer = DayCloser(app.state.qs.settings, app.state.qs.db)
+    closer.start()
+    try:
+        deadline = time.monotonic() + 20
+        while withdrawn(app) != {"yesterday"} and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert withdrawn(app) == {"yesterday"}
+    finally:
+        closer.stop()
+        app.state.qs.issuer.close()
+        app.state.qs.db.dispose()
