@@ -52,13 +52,15 @@ def issue_online(
     ``(ticket, created)`` or the :class:`QueueError` that refused that item alone.
 
     This is the hot path of issuing. Requests of several kiosks that arrive together share
-    one transaction and, however many tickets, two statements on PostgreSQL: the numbers
-    and queue lengths of every (service, day) at once (:func:`bump_sequences`), then the
-    tickets with their events (:func:`_insert_new_tickets`). Within a group numbers follow
-    the order of ``items``. With ``precheck`` (the default) ids already stored are looked
-    up first and answered as such (ids their kiosk withdrew are refused, ``WITHDRAWN``);
-    without it the caller bets that none is, and gets :class:`IdsTaken` (roll back, retry
-    with the precheck) when one was (the insert skips withdrawn ids too).
+    one transaction and, however many tickets, three statements on PostgreSQL: the ids'
+    advisory locks (:func:`lock_ids`, against a withdrawal of one of them at the same
+    moment), the numbers and queue lengths of every (service, day) at once
+    (:func:`bump_sequences`), then the tickets with their events
+    (:func:`insert_new_tickets`). Within a group numbers follow the order of ``items``.
+    With ``precheck`` (the default) ids already stored are looked up first and answered as
+    such (ids their kiosk withdrew are refused, ``WITHDRAWN``); without it the caller bets
+    that none is, and gets :class:`IdsTaken` (roll back, retry with the precheck) when one
+    was (the insert skips withdrawn ids too).
     """
     now = now or utcnow()
     ids = [str(req.id) for _, _, req in items]

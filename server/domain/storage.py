@@ -1,5 +1,6 @@
 """Writing tickets and their timeline events: the bulk inserts of the issuing hot path,
-the "issued" event, and looking up ids already stored."""
+the "issued" event, looking up ids already stored or withdrawn, and the ids' advisory
+locks that order issuing and withdrawing the same id."""
 
 from __future__ import annotations
 
