@@ -24,6 +24,9 @@ from ticketing.workdays import weekday_name
 
 def board_state(session: Session, settings: QueueServerSettings, site: Site) -> dict:
     """What the display board shows: calls per counter, the last calls, waiting counts."""
+    # The site as it is now (a board's live stream holds the row it started with): its
+    # calendar and zone may have changed since.
+    site = session.get(Site, site.id) or site
     day = local_day(site)
     start, _ = day_bounds_utc(site, day)
     services = list(session.scalars(
@@ -111,8 +114,9 @@ def site_hours(services: list[Service], site: Site, at_utc: dt.datetime | None =
     ``opens_at``/``closes_at`` ("HH:MM", local time; the earliest opening and the latest
     closing today, None on a closed day), ``open`` (True when at least one service is open
     at ``at_utc``, naive UTC, default now), and when closed: ``reopens`` (the next opening,
-    local "YYYY-MM-DDTHH:MM"), ``reopens_text`` ("Thứ Hai 07/12, 07:30 / Monday 07/12,
-    07:30") and ``closed_note`` (a closed day's note, e.g. "Nghỉ Tết Nguyên đán")."""
+    local "YYYY-MM-DDTHH:MM"), ``reopens_text`` ("Mở cửa lại: Thứ Hai 07/12, 07:30 / Opens
+    again: Monday 07/12, 07:30") and ``closed_note`` (a closed day's note, e.g. "Nghỉ Tết
+    Nguyên đán")."""
     if not services:
         return {"opens_at": None, "closes_at": None, "open": False, "reopens": None,
                 "reopens_text": "", "closed_note": ""}
@@ -128,8 +132,8 @@ def site_hours(services: list[Service], site: Site, at_utc: dt.datetime | None =
         "closes_at": max(h[1] for h in today) if today else None,
         "open": is_open,
         "reopens": again.strftime("%Y-%m-%dT%H:%M") if again else None,
-        "reopens_text": (f"{weekday_name(again.date(), 'vi')} {again:%d/%m}, {again:%H:%M} / "
-                         f"{weekday_name(again.date(), 'en')} {again:%d/%m}, {again:%H:%M}"
-                         if again else ""),
+        "reopens_text": (f"Mở cửa lại: {weekday_name(again.date(), 'vi')} {again:%d/%m}, "
+                         f"{again:%H:%M} / Opens again: {weekday_name(again.date(), 'en')} "
+                         f"{again:%d/%m}, {again:%H:%M}" if again else ""),
         "closed_note": closure.note if closure is not None and not is_open else "",
     }

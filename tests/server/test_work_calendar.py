@@ -91,7 +91,8 @@ def test_sunday_holiday_and_make_up_saturday(db_url: str, tmp_path: Path) -> Non
         board = site_hours(services, site, utc(SUNDAY))
         assert board["open"] is False and board["opens_at"] is None
         assert board["reopens"] == "2026-12-07T07:30"
-        assert board["reopens_text"] == "Thứ Hai 07/12, 07:30 / Monday 07/12, 07:30"
+        assert board["reopens_text"] == ("Mở cửa lại: Thứ Hai 07/12, 07:30 / Opens again: "
+                                         "Monday 07/12, 07:30")
         tet_board = site_hours(services, site, utc(TET))
         assert tet_board["closed_note"] == "Nghỉ Tết Nguyên đán"
         assert tet_board["reopens"] == "2027-02-11T07:30"
