@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from ticketing.workdays import WorkCalendar
+
 if TYPE_CHECKING:
     from config.kiosk import KioskSettings
 
@@ -28,6 +30,8 @@ class Service:
     closes_at: str | None = None
     #: the site's time zone the hours are in (None: the kiosk's own)
     timezone: str | None = None
+    #: the site's working calendar (weekdays, closed days; None: not sent, every day works)
+    calendar: WorkCalendar | None = None
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_vi

@@ -49,7 +49,7 @@ def authenticate(session: Session, token: str) -> tuple[KioskRef, SiteRef]:
     site = session.get(Site, kiosk.site_id)
     assert site is not None
     result = (KioskRef(kiosk.id, kiosk.site_id, kiosk.name),
-              SiteRef(site.id, site.code, site.name, site.timezone))
+              SiteRef(site.id, site.code, site.name, site.timezone, site.calendar))
     _kiosks.put(key, result)
     return result
 

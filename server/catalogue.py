@@ -15,10 +15,20 @@ A catalogue file is TOML (or JSON with the same shape)::
     [[counters]]             # optional: names of counters
     number = 1
     name = "Quầy 1"
+
+    [hours]                  # optional: the site's working calendar (docs/hours.md)
+    working_days = "1-5"     # ISO weekdays: "1-6", [1, 2, 3], "mon-fri", "T2-T7"
+    saturday_closes_at = "11:30"   # optional: a working Saturday ends then
+    closed_days = [{ date = "2027-02-05", note = "Nghỉ Tết Nguyên đán" }]
+    open_days = [{ date = "2027-04-24", note = "Làm bù" }]   # make-up working days
+
+Without ``[hours]`` the site's calendar is left as it is (Monday to Friday when never
+set); with it, the site's calendar becomes exactly the file's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from pathlib import Path
@@ -30,7 +40,8 @@ from sqlalchemy.orm import Session
 
 from config.catalogue import DEFAULT_SERVICES
 from config.errors import describe_validation_error
-from server.models import Counter, Service, Site
+from server.models import Counter, Service, Site, SiteDay
+from ticketing.workdays import WorkCalendar
 
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -64,6 +75,39 @@ class CounterSpec(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
+class DaySpec(BaseModel):
+    """A closed day or a make-up working day of ``[hours]``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: str | dt.date
+    note: str = ""
+
+
+class HoursSpec(BaseModel):
+    """The ``[hours]`` table: the site's working calendar."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    working_days: str | list[int | str] = "1-5"
+    saturday_closes_at: str | None = Field(None, pattern=HHMM)
+    closed_days: list[DaySpec] = Field(default_factory=list, max_length=1000)
+    open_days: list[DaySpec] = Field(default_factory=list, max_length=1000)
+
+    def calendar(self) -> WorkCalendar:
+        """The calendar it describes; ValueError (one line) on a bad weekday or date."""
+        cal = WorkCalendar.from_json(self.model_dump())
+        both = {d.day for d in cal.closed_days} & {d.day for d in cal.open_days}
+        if both:
+            raise ValueError(f"a day is both closed and a make-up working day: "
+                             f"{min(both).isoformat()}")
+        for kind, days in (("closed", cal.closed_days), ("make-up", cal.open_days)):
+            seen = [d.day for d in days]
+            if len(seen) != len(set(seen)):
+                raise ValueError(f"a {kind} day is listed twice")
+        return cal
+
+
 class Catalogue(BaseModel):
     """A whole catalogue file."""
 
@@ -71,6 +115,7 @@ class Catalogue(BaseModel):
 
     services: list[ServiceSpec] = Field(min_length=1)
     counters: list[CounterSpec] = Field(default_factory=list)
+    hours: HoursSpec | None = None
 
     @field_validator("services")
     @classmethod
@@ -105,9 +150,26 @@ def read_catalogue(path: str | Path) -> Catalogue:
     except (ValueError, UnicodeDecodeError) as exc:
         raise CatalogueError(f"{p}: not valid {p.suffix.lstrip('.') or 'TOML'}: {exc}") from None
     try:
-        return Catalogue.model_validate(data)
+        catalogue = Catalogue.model_validate(data)
     except ValidationError as exc:
         raise CatalogueError(f"{p}: {describe_validation_error(exc)}") from None
+    if catalogue.hours is not None:
+        try:
+            catalogue.hours.calendar()
+        except ValueError as exc:
+            raise CatalogueError(f"{p}: hours: {exc}") from None
+    return catalogue
+
+
+def set_calendar(session: Session, site: Site, calendar: WorkCalendar) -> None:
+    """Make ``calendar`` the site's: its working week, Saturday closing and listed days."""
+    site.working_days = "".join(str(d) for d in sorted(calendar.working_days))
+    site.saturday_closes_at = calendar.saturday_closes_at
+    site.days.clear()
+    session.flush()  # the old rows go before the new ones (one row per site and day)
+    site.days.extend([SiteDay(day=d.day, open=False, note=d.note) for d in calendar.closed_days]
+                     + [SiteDay(day=d.day, open=True, note=d.note) for d in calendar.open_days])
+    session.flush()
 
 
 def ensure_site(session: Session, code: str, name: str, timezone: str) -> Site:
@@ -166,6 +228,8 @@ def apply_catalogue(session: Session, site: Site, catalogue: Catalogue) -> dict[
             svc.counters = []
             deactivated += 1
     session.flush()
+    if catalogue.hours is not None:
+        set_calendar(session, site, catalogue.hours.calendar())
     return {"created": created, "updated": updated, "deactivated": deactivated}
 
 

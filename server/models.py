@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ticketing.status import TicketStatus
+from ticketing.workdays import DayNote, WorkCalendar
 
 
 class Base(DeclarativeBase):
@@ -49,6 +50,38 @@ class Site(Base):
     #: days a registry citizen may go unseen before the retention job erases them;
     #: None: the server's ``registry_retention_days``, 0: off for this site
     registry_retention_days: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    #: the ISO weekdays the centre works, as digits ("12345": Monday to Friday)
+    working_days: Mapped[str] = mapped_column(sa.String(7), default="12345",
+                                              server_default="12345")
+    #: on a working Saturday, services close at this time ("HH:MM"; None: their full hours)
+    saturday_closes_at: Mapped[str | None] = mapped_column(sa.String(5), nullable=True)
+    #: closed days and make-up working days (docs/hours.md)
+    days: Mapped[list[SiteDay]] = relationship(order_by="SiteDay.day", lazy="selectin",
+                                               cascade="all, delete-orphan")
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The site's working calendar (``ticketing.workdays``)."""
+        return WorkCalendar(
+            frozenset(int(c) for c in self.working_days if c.isdigit()),
+            self.saturday_closes_at,
+            tuple(DayNote(d.day, d.note) for d in self.days if not d.open),
+            tuple(DayNote(d.day, d.note) for d in self.days if d.open))
+
+
+class SiteDay(Base):
+    """A dated exception to a site's working week: a closed day (public holiday, Tết, a
+    move; ``open`` False) or a make-up working day (``open`` True), with a short note."""
+
+    __tablename__ = "site_days"
+    __table_args__ = (sa.UniqueConstraint("site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"),
+                                         index=True)
+    day: Mapped[dt.date] = mapped_column(sa.Date)
+    open: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    note: Mapped[str] = mapped_column(sa.String(200), default="")
 
 
 counter_services = sa.Table(

@@ -107,6 +107,22 @@ class TicketOut(BaseModel):
                             "rating after the service. Print this one in the QR.")
 
 
+class DayOut(BaseModel):
+    date: dt.date
+    note: str = Field(description="Why, e.g. \"Nghỉ Tết Nguyên đán\" (may be empty).")
+
+
+class CalendarOut(BaseModel):
+    """The site's working calendar, for a kiosk to decide offline (docs/hours.md)."""
+
+    working_days: list[int] = Field(description="ISO weekdays the centre works (1 Monday).")
+    saturday_closes_at: str | None = Field(
+        description="On a working Saturday services close at this time (null: full hours).")
+    closed_days: list[DayOut] = Field(description="Closed days from today on (holidays).")
+    open_days: list[DayOut] = Field(
+        description="Make-up working days from today on (open whatever their weekday).")
+
+
 class ServiceOut(BaseModel):
     code: str
     prefix: str
@@ -125,6 +141,9 @@ class ServiceOut(BaseModel):
     estimated_wait_min: int | None = Field(
         description="Minutes a ticket taken now waits, estimated; null when unknown.")
     timezone: str = Field(description="The site's time zone: the hours are its local time.")
+    calendar: CalendarOut | None = Field(
+        None, description="The site's working days and closed days (the same for every "
+        "service of the site); absent from older servers: every day is a working day.")
 
 
 class LeaseIn(BaseModel):

@@ -46,21 +46,38 @@ from kiosk.tickets import (
     TicketStore,
 )
 from ticketing.numbers import DEFAULT_PATTERN
+from ticketing.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
 CATALOGUE_FILE = "services.json"
 
 
+def calendar_from_catalogue(row: dict[str, Any]) -> WorkCalendar | None:
+    """The site's working calendar of a catalogue row; None when the server sent none (an
+    older server) or one this kiosk cannot read (logged: the hours then count every day)."""
+    data = row.get("calendar")
+    if not isinstance(data, dict):
+        return None
+    try:
+        return WorkCalendar.from_json(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("the catalogue's calendar is unreadable (%s): every day counts as a "
+                    "working day", exc)
+        return None
+
+
 def services_from_catalogue(rows: list[dict[str, Any]]) -> list[Service]:
-    """The server's catalogue as the flow's services (with their opening hours)."""
+    """The server's catalogue as the flow's services (with their opening hours and the
+    site's working calendar)."""
+    calendar = calendar_from_catalogue(rows[0]) if rows else None
     return [Service(r["code"], r["prefix"], r["name_vi"], r["name_en"],
                     tuple(r.get("counters") or ()), r.get("opens_at"), r.get("closes_at"),
-                    r.get("timezone")) for r in rows]
+                    r.get("timezone"), calendar) for r in rows]
 
 
 #: the catalogue's fields that are the catalogue (the rest are live queue figures)
 CATALOGUE_FIELDS = ("code", "prefix", "name_vi", "name_en", "counters", "opens_at",
-                    "closes_at", "timezone")
+                    "closes_at", "timezone", "calendar")
 
 
 def figures_from_catalogue(rows: list[dict[str, Any]]) -> QueueFigures:

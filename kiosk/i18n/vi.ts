@@ -345,8 +345,13 @@
     </message>
     <message>
         <location filename="../ui/texts.py" line="105"/>
-        <source>We open again at {time} on the next working day.</source>
-        <translation>Mở cửa lại lúc {time} ngày làm việc tiếp theo.</translation>
+        <source>Opens again: {weekday} {date}, {time}</source>
+        <translation>Mở cửa lại: {weekday} {date}, {time}</translation>
+    </message>
+    <message>
+        <location filename="../ui/texts.py" line="106"/>
+        <source>Today is not a working day.</source>
+        <translation>Hôm nay không phải ngày làm việc.</translation>
     </message>
     <message>
         <location filename="../ui/texts.py" line="106"/>

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.flow import IssuedTicket, Service, ShowScreen
+from kiosk.hours import HoursStatus
 from kiosk.ui.texts import text
 from kiosk.ui.widgets import BigButton
+from ticketing.workdays import weekday_name
 
 
 @dataclass
@@ -473,29 +475,45 @@ class PrintFailedScreen(_NumberScreen):
 
 
 class ClosedScreen(Screen):
-    """Outside opening hours: the centre is closed, today's hours, when it opens next.
-    No button: no number is given (and the camera's frames are not looked at)."""
+    """Outside opening hours: the centre is closed, why when today is a day off (the
+    holiday's note, or not a working day), today's hours, when it opens next (date and
+    time). No button: no number is given (and the camera's frames are not looked at)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.title = _label("title")
+        self.why = _label("subtitle")
         self.hours = _label("subtitle")
         self.reopens = _label("subtitle")
         self.note = _label("info")
         self.box.addStretch(1)
-        for w in (self.title, self.hours, self.reopens, self.note):
+        for w in (self.title, self.why, self.hours, self.reopens, self.note):
             self.box.addWidget(w)
         self.box.addStretch(1)
 
     def render(self, view: ShowScreen, ctx: ScreenContext) -> None:
         h = view.hours
         self.title.setText(text("closed_title"))
+        why = h.note or (text("closed_day_off") if h.day_off else "")
+        self.why.setVisible(bool(why))
+        self.why.setText(why)
         known = bool(h.opens_at and h.closes_at)
         self.hours.setVisible(known)
         self.hours.setText(text("closed_hours", opens=h.opens_at, closes=h.closes_at)
                            if known else "")
-        reopens = {"today": "reopens_today", "next_day": "reopens_next_day"}.get(
-            h.reopens or "")
-        self.reopens.setVisible(reopens is not None)
-        self.reopens.setText(text(reopens, time=h.opens_at) if reopens else "")
+        self.reopens.setVisible(h.reopens is not None)
+        self.reopens.setText(reopens_text(h, view.language))
         self.note.setText(text("closed_no_number"))
+
+
+def reopens_text(h: HoursStatus, language: str) -> str:
+    """"We open at 07:30 today." or "Opens again: Monday 07/12, 07:30" (in ``language``);
+    "" when not known."""
+    at = h.reopens
+    if at is None:
+        return ""
+    time = at.strftime("%H:%M")
+    if at.date() == h.day:
+        return text("reopens_today", time=time)
+    return text("reopens_on", weekday=weekday_name(at.date(), language),
+                date=at.strftime("%d/%m"), time=time)

@@ -109,8 +109,8 @@ TEXTS: dict[str, str] = {
     "closed_title": QT_TRANSLATE_NOOP("Kiosk", "The centre is closed"),
     "closed_hours": QT_TRANSLATE_NOOP("Kiosk", "Opening hours today: {opens} – {closes}"),
     "reopens_today": QT_TRANSLATE_NOOP("Kiosk", "We open at {time} today."),
-    "reopens_next_day": QT_TRANSLATE_NOOP(
-        "Kiosk", "We open again at {time} on the next working day."),
+    "reopens_on": QT_TRANSLATE_NOOP("Kiosk", "Opens again: {weekday} {date}, {time}"),
+    "closed_day_off": QT_TRANSLATE_NOOP("Kiosk", "Today is not a working day."),
     "closed_no_number": QT_TRANSLATE_NOOP(
         "Kiosk", "No numbers are given outside opening hours. Thank you for coming."),
     "service_closed": QT_TRANSLATE_NOOP(

@@ -8,14 +8,25 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from config.server import QueueServerSettings
-from server.domain.clock import day_bounds_utc, is_open_now, local_day, zone
+from server.domain.clock import (
+    day_bounds_utc,
+    is_open_now,
+    local_day,
+    local_time,
+    next_opening,
+    zone,
+)
 from server.domain.counters import ACTIVE_AT_COUNTER
 from server.domain.estimates import waiting_counts
 from server.models import Counter, Service, Site, Ticket, TicketEvent, utcnow
+from ticketing.workdays import weekday_name
 
 
 def board_state(session: Session, settings: QueueServerSettings, site: Site) -> dict:
     """What the display board shows: calls per counter, the last calls, waiting counts."""
+    # The site as it is now (a board's live stream holds the row it started with): its
+    # calendar and zone may have changed since.
+    site = session.get(Site, site.id) or site
     day = local_day(site)
     start, _ = day_bounds_utc(site, day)
     services = list(session.scalars(
@@ -99,13 +110,30 @@ def last_event_id(session: Session, site_id: int) -> int:
 
 def site_hours(services: list[Service], site: Site, at_utc: dt.datetime | None = None
                ) -> dict:
-    """The site's opening hours today, from its active services: ``opens_at``/``closes_at``
-    ("HH:MM", local time; the earliest opening and the latest closing) and ``open`` (True
-    when at least one service is open at ``at_utc``, naive UTC, default now)."""
+    """The site's opening hours today, from its active services and its calendar:
+    ``opens_at``/``closes_at`` ("HH:MM", local time; the earliest opening and the latest
+    closing today, None on a closed day), ``open`` (True when at least one service is open
+    at ``at_utc``, naive UTC, default now), and when closed: ``reopens`` (the next opening,
+    local "YYYY-MM-DDTHH:MM"), ``reopens_text`` ("Mở cửa lại: Thứ Hai 07/12, 07:30 / Opens
+    again: Monday 07/12, 07:30") and ``closed_note`` (a closed day's note, e.g. "Nghỉ Tết
+    Nguyên đán")."""
     if not services:
-        return {"opens_at": None, "closes_at": None, "open": False}
+        return {"opens_at": None, "closes_at": None, "open": False, "reopens": None,
+                "reopens_text": "", "closed_note": ""}
+    at = local_time(site, at_utc)
+    calendar = site.calendar
+    today = [h for s in services
+             if (h := calendar.hours_on(at.date(), s.opens_at, s.closes_at)) is not None]
+    is_open = any(is_open_now(site, s, at_utc) for s in services)
+    again = None if is_open else next_opening(site, services, at_utc)
+    closure = calendar.closure(at.date())
     return {
-        "opens_at": min(s.opens_at for s in services),
-        "closes_at": max(s.closes_at for s in services),
-        "open": any(is_open_now(site, s, at_utc) for s in services),
+        "opens_at": min(h[0] for h in today) if today else None,
+        "closes_at": max(h[1] for h in today) if today else None,
+        "open": is_open,
+        "reopens": again.strftime("%Y-%m-%dT%H:%M") if again else None,
+        "reopens_text": (f"Mở cửa lại: {weekday_name(again.date(), 'vi')} {again:%d/%m}, "
+                         f"{again:%H:%M} / Opens again: {weekday_name(again.date(), 'en')} "
+                         f"{again:%d/%m}, {again:%H:%M}" if again else ""),
+        "closed_note": closure.note if closure is not None and not is_open else "",
     }

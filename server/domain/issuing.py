@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from config.server import QueueServerSettings
-from server.domain.clock import CLOCK_SKEW, is_open_now, local_day, to_utc_naive
+from server.domain.clock import CLOCK_SKEW, closed_reason, local_day, to_utc_naive
 from server.domain.numbering import bump_sequences, number_of, queue_changed, seq_of
 from server.domain.records import NewTicket, TicketRequest
 from server.domain.refs import KioskRef, ServiceRef, SiteRef, find_service
@@ -93,10 +93,10 @@ def issue_online(
             if req.number is not None:
                 raise Invalid("a ticket with a number is an offline ticket; upload it")
             service = find_service(session, site, req.service)
-            if settings.enforce_open_hours and not is_open_now(site, service, now):
-                raise QueueError(f"service {service.code} is closed now (open "
-                                 f"{service.opens_at}-{service.closes_at})", 409,
-                                 reason="closed")
+            closed = closed_reason(site, service, now) if settings.enforce_open_hours \
+                else None
+            if closed is not None:
+                raise QueueError(closed, 409, reason="closed")
         except QueueError as exc:
             results[i] = exc
             continue

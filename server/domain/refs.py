@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.errors import Invalid, NotFound
 from server.models import Service, Site
+from ticketing.workdays import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class SiteRef:
     code: str
     name: str
     timezone: str
+    #: the site's working calendar (weekdays, closed days), as cached with the rest
+    calendar: WorkCalendar = WorkCalendar()
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config.errors import describe_validation_error
-from server.catalogue import CounterSpec, ServiceSpec
+from server.catalogue import HHMM, CounterSpec, ServiceSpec
 from server.domain.audit import audit
+from server.domain.clock import local_day
 from server.domain.kiosks import check_slot_free, new_kiosk
 from server.errors import QueueError
 from server.models import (
@@ -31,6 +32,7 @@ from server.models import (
     Kiosk,
     Service,
     Site,
+    SiteDay,
     Ticket,
     User,
 )
@@ -39,12 +41,21 @@ from server.routes.kiosk_health import health_lines
 from server.routes.pages import check_csrf, page_user, render
 from server.security import hash_password
 from server.state import state_of
+from ticketing.workdays import (
+    WEEKDAYS_EN,
+    WEEKDAYS_VI,
+    clean_note,
+    parse_day,
+    parse_weekdays,
+    weekday_name,
+)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 SECTIONS = [("users", "Nhân viên / Staff users"), ("kiosks", "Ki-ốt / Kiosks"),
             ("services", "Lĩnh vực & giờ / Services & hours"), ("counters", "Quầy / Counters"),
-            ("sites", "Điểm / Sites"), ("citizens", "Công dân / Citizens"),
+            ("hours", "Ngày làm việc / Working days"), ("sites", "Điểm / Sites"),
+            ("citizens", "Công dân / Citizens"),
             ("audit", "Nhật ký / Audit log")]
 SITE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 AUDIT_PAGE = 200
@@ -564,6 +575,98 @@ def sites_edit(request: Request, site_id: int, csrf: Annotated[str, Form(max_len
         audit(s, admin, "site_changed", site_id=site.id, detail=f"{site.name} {site.timezone}")
         return "info", f"Đã lưu điểm {site.code} / Saved"
     return _run(request, "sites", csrf, change)
+
+
+# --------------------------------------------------------------------------- working days
+
+
+@router.get("/hours", response_class=HTMLResponse)
+def hours_page(request: Request) -> HTMLResponse:
+    """Each site's working week, Saturday closing time, and its closed days and make-up
+    working days from today on (docs/hours.md)."""
+    user = _admin(request)
+    with state_of(request).db.read_session() as s:
+        sites = []
+        for site in _sites(s, user):
+            today = local_day(site)
+            sites.append({
+                "site": site, "working": {int(c) for c in site.working_days if c.isdigit()},
+                "days": [{"id": d.id, "day": d.day.strftime("%d/%m/%Y"),
+                          "weekday": f"{weekday_name(d.day)} / {weekday_name(d.day, 'en')}",
+                          "open": d.open, "note": d.note}
+                         for d in site.days if d.day >= today]})
+    return _page(request, "hours", rows=sites,
+                 weekdays=list(enumerate(zip(WEEKDAYS_VI, WEEKDAYS_EN, strict=True), start=1)))
+
+
+def _bad_input(message: str) -> StarletteHTTPException:
+    """A malformed form (not a date, an unknown weekday): a 422 page with one line."""
+    return StarletteHTTPException(422, message)
+
+
+@router.post("/hours/{site_id}")
+def hours_week(request: Request, site_id: int, csrf: Annotated[str, Form(max_length=500)],
+               working_days: Annotated[list[str], Form(max_length=7)] = [],  # noqa: B006
+               saturday_closes_at: Annotated[str, Form(max_length=10)] = "") -> Response:
+    def change(s: Session, admin: User) -> tuple[str, str]:
+        site = _site(s, admin, site_id)
+        try:
+            days = parse_weekdays([d[:20] for d in working_days])
+        except ValueError as exc:
+            raise _bad_input(f"Ngày làm việc không hợp lệ / Invalid working days: {exc}"
+                             ) from None
+        saturday = saturday_closes_at.strip() or None
+        if saturday is not None and not re.match(HHMM, saturday):
+            raise _bad_input(f"Giờ đóng thứ Bảy không hợp lệ / Saturday closing is not "
+                             f"HH:MM: {saturday[:10]!r}")
+        site.working_days = "".join(str(d) for d in sorted(days))
+        site.saturday_closes_at = saturday
+        detail = f"working days {site.working_days}, Saturday until {saturday or 'closing'}"
+        audit(s, admin, "site_hours", site_id=site.id, detail=detail)
+        return "info", f"Đã lưu ngày làm việc của {site.code} / Working days saved"
+    return _run(request, "hours", csrf, change)
+
+
+@router.post("/hours/{site_id}/days")
+def hours_day_add(request: Request, site_id: int, csrf: Annotated[str, Form(max_length=500)],
+                  day: Annotated[str, Form(max_length=40)],
+                  kind: Annotated[str, Form(max_length=10)] = "closed",
+                  note: Annotated[str, Form(max_length=400)] = "") -> Response:
+    def change(s: Session, admin: User) -> tuple[str, str]:
+        site = _site(s, admin, site_id)
+        if kind not in ("closed", "open"):
+            raise _bad_input(f"Loại ngày không hợp lệ / Unknown kind of day: {kind[:10]!r}")
+        try:
+            the_day, text = parse_day(day), clean_note(note)
+        except ValueError as exc:
+            raise _bad_input(f"Dữ liệu không hợp lệ / Invalid: {exc}") from None
+        if the_day < local_day(site):
+            raise Refused("Ngày đã qua / That day is past")
+        if s.scalar(sa.select(SiteDay.id).where(SiteDay.site_id == site.id,
+                                                SiteDay.day == the_day)):
+            raise Refused(f"Ngày {the_day:%d/%m/%Y} đã có trong danh sách; hãy xóa trước / "
+                          "That day is listed already; remove it first")
+        s.add(SiteDay(site_id=site.id, day=the_day, open=kind == "open", note=text))
+        audit(s, admin, "site_day_added", site_id=site.id,
+              detail=f"{the_day.isoformat()} {kind}: {text}")
+        label = "ngày nghỉ / closed day" if kind == "closed" else "ngày làm bù / make-up day"
+        return "info", f"Đã thêm {label} {the_day:%d/%m/%Y}"
+    return _run(request, "hours", csrf, change)
+
+
+@router.post("/hours/days/{day_id}/delete")
+def hours_day_delete(request: Request, day_id: int,
+                     csrf: Annotated[str, Form(max_length=500)]) -> Response:
+    def change(s: Session, admin: User) -> tuple[str, str]:
+        row = s.get(SiteDay, day_id)
+        if row is None:
+            raise Refused("Không có ngày này / No such day")
+        site = _site(s, admin, row.site_id)
+        s.delete(row)
+        audit(s, admin, "site_day_removed", site_id=site.id,
+              detail=f"{row.day.isoformat()} {'open' if row.open else 'closed'}: {row.note}")
+        return "info", f"Đã xóa ngày {row.day:%d/%m/%Y} / Day removed"
+    return _run(request, "hours", csrf, change)
 
 
 # --------------------------------------------------------------------------- audit

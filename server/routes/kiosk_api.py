@@ -33,6 +33,7 @@ from server.schemas import (
     ERRORS,
     BatchIn,
     BatchOut,
+    CalendarOut,
     CitizenTicketsOut,
     HealthOut,
     LeaseIn,
@@ -87,6 +88,7 @@ def list_services(
             sa.select(Ticket.number_service_id, sa.func.count())
             .where(Ticket.site_id == the_site.id, Ticket.day == day)
             .group_by(Ticket.number_service_id)).all())
+        calendar = CalendarOut.model_validate(the_site.calendar.upcoming(day).to_json())
         out = []
         for svc in s.scalars(sa.select(Service).where(
                 Service.site_id == the_site.id, Service.active.is_(True))
@@ -102,7 +104,7 @@ def list_services(
                 open_counters=open_,
                 average_service_min=round(avg, 1) if avg is not None else None,
                 estimated_wait_min=estimate_wait_minutes(s, state.settings, svc.id, n_wait),
-                timezone=the_site.timezone,
+                timezone=the_site.timezone, calendar=calendar,
             ))
         return out
 

@@ -65,8 +65,10 @@
     for (i = 0; i < data.counters.length; i++) { if (data.counters[i].number) { busy++; } }
     var h = data.hours || {};
     $('board').className = 'board-wrap' + (h.open ? '' : ' is-closed') + (busy ? '' : ' no-calls');
-    $('hours').innerHTML = h.opens_at ? esc('Giờ làm việc / Opening hours ' + h.opens_at +
+    $('hours').innerHTML = h.opens_at ? esc(' · Giờ làm việc / Opening hours ' + h.opens_at +
       '–' + h.closes_at) : '';
+    $('closed-note').innerHTML = esc(h.closed_note || '');
+    $('reopens').innerHTML = esc(h.reopens_text || '');
     if (!h.open) {
       $('announce').innerHTML = esc('Ngoài giờ làm việc / Closed');
       $('announce').className = 'announce';

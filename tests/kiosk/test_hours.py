@@ -4,12 +4,16 @@ at opening time without a restart, and the server's refusal 'closed' shown the s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from kiosk import flow as f
-from kiosk.hours import ALWAYS_OPEN, NEXT_DAY, TODAY, HoursStatus, hours_status
+from kiosk.adapters.sync import services_from_catalogue
+from kiosk.hours import ALWAYS_OPEN, HoursStatus, hours_status
 from kiosk.model import Service
 from tests.kiosk.test_flow import ALICE, S, screens, ticket, to_services
+from ticketing.workdays import DayNote, WorkCalendar
 
 HCM = "Asia/Ho_Chi_Minh"  # UTC+7
 SERVICES = [Service("HT", "A", "Hộ tịch", "Civil status", (1,), "07:30", "17:00", HCM),
@@ -23,14 +27,59 @@ def at(hh: int, mm: int = 0) -> datetime:
 
 def test_open_closed_and_when_it_opens_next_in_the_sites_time_zone() -> None:
     before = hours_status(SERVICES, at(6, 59))
-    assert before == HoursStatus(True, "07:30", "17:00", TODAY)
-    assert hours_status(SERVICES, at(7, 30)) == HoursStatus(False, "07:30", "17:00")
+    local = before.reopens
+    assert before == HoursStatus(True, "07:30", "17:00", local, day=local.date())
+    assert local.isoformat() == "2026-12-03T07:30:00+07:00"  # at(6, 59): 06:59 of 03/12
+    assert hours_status(SERVICES, at(7, 30)) == HoursStatus(False, "07:30", "17:00",
+                                                            day=date(2026, 12, 2))
     # land closes at 11:30 while civil status stays open
     noon = hours_status(SERVICES, at(12))
     assert not noon.closed and noon.closed_services == {"DD"}
     assert hours_status(SERVICES, at(16, 59)).closed is False
     after = hours_status(SERVICES, at(17))
-    assert after.closed and after.reopens == NEXT_DAY
+    # no calendar in the catalogue (an older server): every day is a working day
+    assert after.closed and after.reopens.isoformat() == "2026-12-03T07:30:00+07:00"
+
+
+def on(day: date, hh: int, mm: int = 0) -> datetime:
+    """A local moment of the site on ``day``."""
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=ZoneInfo(HCM))
+
+
+WARD = WorkCalendar(frozenset({1, 2, 3, 4, 5, 6}), "11:30",
+                    (DayNote(date(2027, 2, 8), "Nghỉ Tết Nguyên đán"),),
+                    (DayNote(date(2026, 12, 13), "Làm bù"),))
+
+
+def test_weekdays_holidays_and_make_up_days_from_the_catalogue() -> None:
+    services = [replace(s, calendar=WARD) for s in SERVICES]
+    sunday = hours_status(services, on(date(2026, 12, 6), 10))
+    assert sunday.closed and sunday.day_off and sunday.note == ""
+    assert (sunday.opens_at, sunday.closes_at) == (None, None)
+    assert sunday.reopens == on(date(2026, 12, 7), 7, 30)  # Monday 07:30
+    tet = hours_status(services, on(date(2027, 2, 8), 9))
+    assert tet.closed and tet.note == "Nghỉ Tết Nguyên đán"
+    assert tet.reopens == on(date(2027, 2, 9), 7, 30)
+    # a make-up Sunday works full hours; a plain Saturday only the morning
+    assert not hours_status(services, on(date(2026, 12, 13), 16)).closed
+    saturday = hours_status(services, on(date(2026, 12, 5), 11, 30))
+    assert saturday.closed and not saturday.day_off and saturday.closes_at == "11:30"
+    assert saturday.reopens == on(date(2026, 12, 7), 7, 30)
+    assert hours_status(services, on(date(2026, 12, 5), 11, 29)).closed is False
+    # in the morning of a working day: today at the opening
+    assert hours_status(services, on(date(2026, 12, 7), 6)).reopens == on(date(2026, 12, 7),
+                                                                          7, 30)
+
+
+def test_the_catalogues_calendar_is_optional_and_a_bad_one_is_ignored() -> None:
+    row = {"code": "HT", "prefix": "A", "name_vi": "Hộ tịch", "name_en": "Civil status",
+           "opens_at": "07:30", "closes_at": "17:00", "timezone": HCM}
+    [old] = services_from_catalogue([row])
+    assert old.calendar is None
+    [new] = services_from_catalogue([{**row, "calendar": WARD.to_json()}])
+    assert new.calendar == WARD
+    [bad] = services_from_catalogue([{**row, "calendar": {"working_days": ["xyz"]}}])
+    assert bad.calendar is None
 
 
 def test_a_kiosk_without_hours_is_always_open() -> None:

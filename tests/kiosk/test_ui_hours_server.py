@@ -6,6 +6,7 @@ server's hours without a restart."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,7 +39,9 @@ def load(server: QueueServerProcess, tmp_path: Path, hours: dict[str, tuple[str,
              "opens_at": hours[c][0], "closes_at": hours[c][1]}
             for c, p, vi, en, n in SERVICES]
     path = tmp_path / "catalogue.json"
-    path.write_text(json.dumps({"services": rows}), encoding="utf-8")
+    # every day a working day: the test runs on weekends too
+    path.write_text(json.dumps({"services": rows, "hours": {"working_days": "1-7"}}),
+                    encoding="utf-8")
     server.run("services", "load", str(path))
 
 
@@ -99,5 +102,61 @@ def test_hours_and_estimates_from_the_server(qtbot, tmp_path: Path, server_5min)
         assert window.current == flow.CLOSED
         load(server, tmp_path, {"HT": open_, "CT": open_})
         qtbot.waitUntil(lambda: window.current == flow.IDLE, timeout=10_000)
+    finally:
+        app.shutdown()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)], ids=["1920x1080", "1080x1920"])
+def test_closed_screen_from_the_cached_catalogue_with_the_server_down(
+        qtbot, tmp_path: Path, size: tuple[int, int]) -> None:
+    """A kiosk started with its server unreachable decides from the catalogue it cached:
+    on a Tết holiday it shows the holiday's note and the first working day after it; on
+    a Sunday, that Monday. No number is given either way."""
+    from tests.support.queue_server import free_port
+
+    calendar = {"working_days": [1, 2, 3, 4, 5], "saturday_closes_at": None,
+                "closed_days": [{"date": f"2027-02-{d:02d}", "note": "Nghỉ Tết Nguyên đán"}
+                                for d in range(4, 11)], "open_days": []}
+    rows = [{"code": c, "prefix": p, "name_vi": vi, "name_en": en, "counters": n,
+             "opens_at": "07:30", "closes_at": "17:00", "timezone": "Asia/Ho_Chi_Minh",
+             "calendar": calendar} for c, p, vi, en, n in SERVICES]
+    data_dir = tmp_path / "kiosk"
+    data_dir.mkdir()
+    (data_dir / "services.json").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    settings = Settings.model_validate({
+        "camera": {"source": str(tmp_path / "none.mp4")},
+        "printer": {"url": f"image://{tmp_path / 'tickets'}"},
+        "sync": {"server_url": f"http://127.0.0.1:{free_port()}", "token": "t" * 32,
+                 "interval_s": 0.2, "issue_timeout_s": 1.0, "request_timeout_s": 1.0},
+    })
+    hcm = ZoneInfo("Asia/Ho_Chi_Minh")
+    screens = Path(__file__).resolve().parents[2] / "var" / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    app = start_kiosk(qtbot, KioskContext(data_dir, settings), size=size,
+                      recognition=False)
+    window = app.window
+    closed = window.screens[flow.CLOSED]
+    try:
+        assert app.services["HT"].calendar is not None  # from the cache
+        app.wall_clock = lambda: datetime(2027, 2, 8, 9, 0, tzinfo=hcm)  # Tết, a Monday
+        qtbot.waitUntil(lambda: window.current == flow.CLOSED, timeout=5000)
+        qtbot.waitUntil(lambda: "Thứ Năm 11/02" in closed.reopens.text(), timeout=5000)
+        assert closed.why.text() == "Nghỉ Tết Nguyên đán"
+        assert closed.reopens.text() == "Mở cửa lại: Thứ Năm 11/02, 07:30"
+        assert not closed.hours.isVisible()  # no hours today
+        shot = screens / f"closed-holiday-cached-vi-{size[0]}x{size[1]}.png"
+        assert window.grab().save(str(shot))
+        qtbot.mouseClick(closed, Qt.MouseButton.LeftButton)
+        assert window.current == flow.CLOSED  # no number
+        app.wall_clock = lambda: datetime(2026, 12, 6, 10, 0, tzinfo=hcm)  # a Sunday
+        qtbot.waitUntil(lambda: "07/12" in closed.reopens.text(), timeout=5000)
+        assert closed.reopens.text() == "Mở cửa lại: Thứ Hai 07/12, 07:30"
+        assert closed.why.text() == "Hôm nay không phải ngày làm việc."
+        app.parts.translations.switch("en")
+        closed.render(replace(window.view, language="en"), window.ctx)
+        assert closed.reopens.text() == "Opens again: Monday 07/12, 07:30"
+        assert closed.why.text() == "Today is not a working day."
+        app.wall_clock = lambda: datetime(2026, 12, 7, 9, 0, tzinfo=hcm)  # Monday: open
+        qtbot.waitUntil(lambda: window.current == flow.IDLE, timeout=5000)
     finally:
         app.shutdown()

@@ -6,14 +6,14 @@ no visible controls overlap or are cut off, and every text reaches WCAG AA contr
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from config.kiosk import KioskSettings
 from kiosk import flow, model
-from kiosk.hours import NEXT_DAY, TODAY, HoursStatus
+from kiosk.hours import HoursStatus
 from kiosk.ui.i18n import Translations
 from kiosk.ui.window import KioskWindow
 from tests.support.screen_check import contrast_problems, layout_problems
@@ -23,7 +23,13 @@ SIZES = [(1920, 1080), (1280, 720), (1080, 1920), (768, 1366)]
 SERVICES = [replace(svc, opens_at="07:30",
                     closes_at="11:30" if svc.code == "DD" else "17:00")
             for svc in model.services_from_settings(KioskSettings())]
-CLOSED = HoursStatus(True, "07:30", "17:00", NEXT_DAY)
+# after closing on Wednesday 02/12/2026: open again on Thursday
+CLOSED = HoursStatus(True, "07:30", "17:00", datetime(2026, 12, 3, 7, 30), day=date(2026, 12, 2))
+# a Monday of the Tết break: closed, its note, open again on Thursday
+TET = HoursStatus(True, None, None, datetime(2027, 2, 11, 7, 30), note="Nghỉ Tết Nguyên đán",
+                  day_off=True, day=date(2027, 2, 8))
+SUNDAY = HoursStatus(True, None, None, datetime(2026, 12, 7, 7, 30), day_off=True,
+                     day=date(2026, 12, 6))
 NOON = HoursStatus(False, "07:30", "17:00", None, frozenset({"DD"}))
 SCREENS_DIR = Path(__file__).resolve().parents[2] / "var" / "screens"
 TICKET = flow.IssuedTicket("t1", "KD", "D012", True, datetime(2026, 11, 27, 9, 5),
@@ -54,7 +60,10 @@ def views(lang: str) -> dict[str, flow.ShowScreen]:
         "services": v(flow.CHOOSE_SERVICE, message="daily_cap", seconds_left=5),
         "services-hours": v(flow.CHOOSE_SERVICE, hours=NOON, message="service_closed"),
         "closed": v(flow.CLOSED, hours=CLOSED),
-        "closed-morning": v(flow.CLOSED, hours=replace(CLOSED, reopens=TODAY)),
+        "closed-morning": v(flow.CLOSED,
+                            hours=replace(CLOSED, reopens=datetime(2026, 12, 2, 7, 30))),
+        "closed-holiday": v(flow.CLOSED, hours=TET),
+        "closed-sunday": v(flow.CLOSED, hours=SUNDAY),
         "issuing": v(flow.ISSUING),
         "ticket": v(flow.TICKET_SHOWN, ticket=TICKET, message="reprinted"),
         "print-failed": v(flow.PRINT_FAILED, ticket=TICKET, message="paper_out",

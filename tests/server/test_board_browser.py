@@ -21,8 +21,11 @@ from qs_helpers import ARGS, CHROMIUM, LiveServer, add_kiosk, auth, login, make_
 from config.server import QueueServerSettings
 from config.voice import VoiceSettings
 from server.app import create_app
+from server.catalogue import set_calendar
+from server.domain.clock import local_day
 from server.models import Counter, Service, Site
 from tests.support.browser import wait_until
+from ticketing.workdays import DayNote, WorkCalendar, weekday_name
 
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 EVIL = "</script><script>alert(1)</script>"
@@ -207,10 +210,12 @@ def test_staff_note_when_sound_cannot_play_and_closed_state(playwright_driver,
         assert page.evaluate("getComputedStyle(document.getElementById('staff-note'))"
                              ".fontSize") < "20px"
         page.screenshot(path=str(SCREENS / "board_sound_note.png"))
-        # outside opening hours (every service closed now), the board says closed
+        # a holiday today: the board says closed, why, and when it opens again
         with app.state.qs.db.session() as s:
-            for svc in s.scalars(sa.select(Service)):
-                svc.opens_at, svc.closes_at = "00:00", "00:00"
+            site = s.scalar(sa.select(Site))
+            set_calendar(s, site, WorkCalendar(frozenset(range(1, 8)), closed_days=(
+                DayNote(local_day(site), "Nghỉ lễ Quốc khánh"),)))
+            tomorrow = local_day(site) + dt.timedelta(days=1)
             for c in s.scalars(sa.select(Counter)):
                 c.is_open = False
         staff = login(app, "closer", "admin")
@@ -221,6 +226,11 @@ def test_staff_note_when_sound_cannot_play_and_closed_state(playwright_driver,
                                ".indexOf('is-closed') >= 0", timeout=10000)
         assert page.is_visible("#closed")
         assert "Ngoài giờ làm việc" in page.inner_text("#closed")
+        wait_until(page, "document.getElementById('reopens').textContent.length > 0 && "
+                         "document.getElementById('board').className.indexOf('no-calls') >= 0")
+        assert "Nghỉ lễ Quốc khánh" in page.inner_text("#closed")
+        assert f"Mở cửa lại: {weekday_name(tomorrow)} {tomorrow:%d/%m}, 07:30" \
+            in page.inner_text("#closed")
         page.screenshot(path=str(SCREENS / "board_closed.png"))
     finally:
         browser.close()

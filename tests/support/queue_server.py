@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 
 def free_port() -> int:
@@ -48,7 +49,10 @@ class QueueServerProcess:
         """A new kiosk token (the last line `queue-server kiosk add` prints)."""
         return self.run("kiosk", "add", name).strip().splitlines()[-1].strip()
 
-    def start(self, timeout_s: float = 90.0) -> QueueServerProcess:
+    def start(self, timeout_s: float = 90.0, every_day: bool = True) -> QueueServerProcess:
+        """Start and wait until it answers. ``every_day``: its sites work all seven days
+        (the default calendar is Monday to Friday; the kiosk tests must not depend on the
+        weekday they run on)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as log:
@@ -63,12 +67,21 @@ class QueueServerProcess:
                 raise RuntimeError(f"queue-server exited: {self.log.read_text()[-2000:]}")
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=0.5).status_code == 200:
+                    if every_day:
+                        self.work_every_day()
                     return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"queue-server did not start: {self.log.read_text()[-2000:]}")
+
+    def work_every_day(self) -> None:
+        """Make every site of the database work all seven days."""
+        engine = sa.create_engine(self.db_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("update sites set working_days = '1234567'"))
+        engine.dispose()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
