@@ -77,10 +77,14 @@ class QueueServerProcess:
         raise RuntimeError(f"queue-server did not start: {self.log.read_text()[-2000:]}")
 
     def work_every_day(self) -> None:
-        """Make every site of the database work all seven days."""
+        """Make every site of the database work all seven days, every service from 00:00 to
+        23:59: the default hours (07:30-17:00 in Ho Chi Minh City) would put the kiosk on its
+        closed screen when the tests run after 10:00 UTC (only 23:59 local, 16:59 UTC, is
+        still closed)."""
         engine = sa.create_engine(self.db_url)
         with engine.begin() as conn:
             conn.execute(sa.text("update sites set working_days = '1234567'"))
+            conn.execute(sa.text("update services set opens_at = '00:00', closes_at = '23:59'"))
         engine.dispose()
 
     def stop(self) -> None:
