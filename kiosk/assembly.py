@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kiosk.adapters.card_holders import CardHolders
+from kiosk.adapters.consent_voice import ConsentReader
 from kiosk.adapters.identification import RecognitionPlug, citizen_lookup, make_recognition
 from kiosk.adapters.issuing import Issuer, ServerIssuer, StandaloneIssuer
 from kiosk.adapters.printing import make_printer
@@ -153,7 +154,11 @@ def build_app(ctx: KioskContext, recognition: bool = True) -> KioskApp:
                         session_of=getattr(gate.checker if gate else None, "session_of", None))
     staff.enrol.desk = staff.people.desk = desk
     staff.enrol.camera = app.parts.camera
+    # The consent text read aloud: its own player, never over an issued number.
+    reader = ConsentReader(settings.voice, ctx.data_dir)
+    staff.enrol.reader = reader
     closers.insert(0, desk.shutdown)
+    closers.insert(0, reader.close)
     # The camera page pauses the app's camera while it previews; a save reconfigures it
     # (source, size, rotation, mirror, region of interest) without a restart.
     staff.camera_setup.app_camera = app.parts.camera

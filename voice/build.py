@@ -52,6 +52,14 @@ def generator_id(voice: str, espeak: str = ESPEAK) -> str:
     return f"espeak-ng {espeak_version(espeak)} voice {voice} speed {SPEED_WPM}"
 
 
+def synthesise(text: str, dest: Path, voice: str = "vi", espeak: str = ESPEAK,
+               timeout_s: float = 60.0) -> Path:
+    """Speak ``text`` with espeak-ng's ``voice`` at ``SPEED_WPM`` into the WAV file ``dest``
+    (mono 16-bit PCM at espeak's 22,050 Hz); ``VoicePackError`` says why it could not."""
+    _run([espeak, "-v", voice, "-s", str(SPEED_WPM), "-w", str(dest), text], timeout_s)
+    return dest
+
+
 def build_default_pack(dest: Path, voice: str = "vi", espeak: str = ESPEAK) -> VoicePack:
     """Synthesise every clip into ``dest`` (replaced as a whole once all clips are made)."""
     generator = generator_id(voice, espeak)
@@ -59,8 +67,7 @@ def build_default_pack(dest: Path, voice: str = "vi", espeak: str = ESPEAK) -> V
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
         for token in ALL_TOKENS:
-            _run([espeak, "-v", voice, "-s", str(SPEED_WPM), "-w",
-                  str(work / clip_name(token)), spoken_text(token)])
+            synthesise(spoken_text(token), work / clip_name(token), voice, espeak)
         with wave.open(str(work / clip_name(ALL_TOKENS[0])), "rb") as wav:
             rate = wav.getframerate()
         (work / PACK_FILE).write_text(

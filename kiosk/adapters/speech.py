@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 PLAYERS = ("aplay -q {file}", "pw-play {file}", "paplay {file}")
 PLAY_TIMEOUT_S = 15.0
 
+#: Held while a player runs on the kiosk's sound output: the issued number and the consent
+#: text (kiosk/adapters/consent_voice.py) never play over each other.
+SOUND_OUTPUT = threading.Lock()
+
 
 def find_player(configured: str) -> list[str] | None:
     """The player command as an argument list with ``{file}`` still in it, or None."""
@@ -38,6 +42,13 @@ def find_player(configured: str) -> list[str] | None:
                 argv.append("{file}")
             return argv
     return None
+
+
+def tmp_dir(data_dir: Path) -> Path:
+    """``<data dir>/tmp``, made when missing: where sound files wait for the player."""
+    path = Path(data_dir) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class NumberSpeaker:
@@ -94,20 +105,16 @@ class NumberSpeaker:
         audio = issued_wav(number, pack=self._pack,
                            reading=NumberReading(s.dialect, s.four_after_tens),
                            ticket_digits=s.ticket_digits, pause_ms=s.pause_ms)
-        with tempfile.NamedTemporaryFile(suffix=".wav", dir=self._tmp_dir()) as f:
+        with tempfile.NamedTemporaryFile(suffix=".wav", dir=tmp_dir(self.data_dir)) as f:
             f.write(audio)
             f.flush()
             argv = [a.replace("{file}", f.name) for a in self._player]
-            done = subprocess.run(argv, capture_output=True, timeout=PLAY_TIMEOUT_S,
-                                  check=False)
+            with SOUND_OUTPUT:
+                done = subprocess.run(argv, capture_output=True, timeout=PLAY_TIMEOUT_S,
+                                      check=False)
         if done.returncode != 0:
             err = done.stderr.decode(errors="replace").strip().splitlines()
             self._silent(f"{argv[0]} failed: {err[-1] if err else done.returncode}")
             return
         self.problem = None
         self.spoken.append(number)
-
-    def _tmp_dir(self) -> Path:
-        path = self.data_dir / "tmp"
-        path.mkdir(parents=True, exist_ok=True)
-        return path

@@ -1,8 +1,10 @@
 """The admin's enrolment wizard on the touchscreen: consent → identity → face samples →
 summary → saved (or refused, and why).
 
-- Consent: the versioned text (``kiosk.consent``) shown large; the citizen taps "Tôi đồng
-  ý", then the admin confirms; both recorded with the version and the admin's name in the
+- Consent: the versioned text (``kiosk.consent``) shown large, and read aloud on "Nghe đọc"
+  (``ConsentReader``: a person's recording or espeak-ng, cached; stopped by "Dừng", by
+  leaving the step or by the idle lock); the citizen taps "Tôi đồng ý", then the admin
+  confirms; both recorded with the version and the admin's name in the
   staff audit (and on the citizen's record when saved). "Tôi không đồng ý" stores nothing.
 - Identity: the chip ID card's QR code held up to the kiosk camera (read on the desk's
   thread by ``IdCardReader``), or typed on the on-screen keyboard with Telex; the id number
@@ -27,6 +29,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QSizePolicy,
     QStackedWidget,
@@ -34,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.adapters.consent_voice import IDLE, PREPARING
 from kiosk.consent import consent_text
 from kiosk.id_card import IdNumberError, mask_id_number, validate_id_number
 from kiosk.model import sex_from_text
@@ -47,11 +51,13 @@ from kiosk.ui.staff.texts import staff_text
 from kiosk.ui.widgets import BigButton, PreviewLabel
 
 if TYPE_CHECKING:
+    from kiosk.adapters.consent_voice import ConsentReader
     from kiosk.adapters.id_card_reader import CardScan
     from kiosk.adapters.registry_desk import RegistryDesk, SaveOutcome
     from kiosk.staff.enrolment_draft import Advice
 
 LIVE_MS = 120
+HEARING_MS = 150  # how often the consent step looks at the reader's state
 PRIORITIES = tuple(PriorityGroup)
 
 
@@ -121,13 +127,20 @@ class ConsentStep(Step):
         self.text = label("reading")
         self.text.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.prompt = label("notice", fit=True)
+        self.listen = big_button("secondary", wizard.listen)
+        self.listen.setObjectName("consent-listen")
         self.agree = big_button("primary", wizard.citizen_agrees)
         self.refuse = big_button("secondary", wizard.citizen_refuses)
         self.confirm = big_button("primary", wizard.admin_confirms)
         self.cancel = big_button("secondary", wizard.cancel)
         self.first.addWidget(self.title)
         self.first.addWidget(self.text, 1)
-        self.first.addWidget(self.version)
+        # Under the text it reads, apart from the answers: no tap on "agree" by mistake.
+        under = QHBoxLayout()
+        under.setSpacing(12)
+        under.addWidget(self.version, 3)
+        under.addWidget(self.listen, 2)
+        self.first.addLayout(under)
         self.second.addStretch(1)
         self.second.addWidget(self.prompt)
         for b in (self.agree, self.refuse, self.confirm, self.cancel):
@@ -154,6 +167,19 @@ class ConsentStep(Step):
         self.refuse.setText(self.t("consent_refuse"))
         self.confirm.setText(self.t("consent_confirm"))
         self.cancel.setText(self.t("cancel"))
+        self.show_hearing()
+
+    def show_hearing(self) -> None:
+        """The listen button says what the reader does: listen, preparing, stop, or why
+        the kiosk cannot be heard (tapping again tries again)."""
+        reader = self.wizard.reader
+        if reader is None or (reader.state == IDLE and self.wizard.hearing_failed):
+            key = "consent_no_sound"
+        elif reader.state == IDLE:
+            key = "consent_listen"
+        else:
+            key = "consent_preparing" if reader.state == PREPARING else "consent_stop"
+        self.listen.setText(self.t(key))
 
 
 class IdentityStep(Step):
@@ -435,6 +461,9 @@ class EnrolWizard(Page):
         self.desk: RegistryDesk | None = None
         #: the app's CameraWorker (``latest()``, ``transform.mirror``); None: no camera
         self.camera: Any = None
+        #: reads the consent text aloud (kiosk.adapters.consent_voice); None: no sound
+        self.reader: ConsentReader | None = None
+        self.hearing_failed = False  # the last reading could not be heard
         self.draft: EnrolmentDraft | None = None
         self.language = "vi"
         self._unit = 0.0
@@ -457,6 +486,9 @@ class EnrolWizard(Page):
         self.live = QTimer(self)
         self.live.setInterval(LIVE_MS)
         self.live.timeout.connect(self._live)
+        self.hearing = QTimer(self)
+        self.hearing.setInterval(HEARING_MS)
+        self.hearing.timeout.connect(self._hearing)
 
     # -- the page
 
@@ -474,10 +506,14 @@ class EnrolWizard(Page):
             step.arrange(portrait)
 
     def retext(self, language: str) -> None:
+        if language != self.language:
+            self.stop_reading()  # the text on the screen changes language
         self.language = language
         self.step.retext(language)
 
     def _go(self, step: Step) -> None:
+        if step is not self.consent:
+            self.stop_reading()
         step.retext(self.language)
         self.steps.setCurrentWidget(step)
         live = step in (self.identity, self.samples) and self.camera is not None
@@ -508,7 +544,9 @@ class EnrolWizard(Page):
 
     def discard(self) -> None:
         """Forget the enrolment in progress (nothing was stored): samples out of memory,
-        answers still on their way dropped, the camera no longer read."""
+        answers still on their way dropped, the camera no longer read, the consent no
+        longer read aloud."""
+        self.stop_reading()
         self.live.stop()
         self.jobs.forget()
         self._looking = False
@@ -554,6 +592,36 @@ class EnrolWizard(Page):
         return staff_text(key, self.language, **values)
 
     # -- consent
+
+    def listen(self) -> None:
+        """The listen button: read the consent text aloud in the wizard's language, or stop
+        the reading in progress."""
+        self.act("touch", None)
+        reader = self.reader
+        if reader is None or self.draft is None:
+            self.consent.show_hearing()
+            return
+        if reader.state != IDLE:
+            self.stop_reading()
+            return
+        self.hearing_failed = False
+        reader.listen(self.language, self.draft.consent_version, consent_text(self.language))
+        self.hearing.start()
+        self.consent.show_hearing()
+
+    def stop_reading(self) -> None:
+        self.hearing.stop()
+        self.hearing_failed = False
+        if self.reader is not None:
+            self.reader.stop()
+        self.consent.show_hearing()
+
+    def _hearing(self) -> None:
+        reader = self.reader
+        if reader is None or reader.state == IDLE:
+            self.hearing.stop()
+            self.hearing_failed = reader is None or reader.problem is not None
+        self.consent.show_hearing()
 
     def citizen_agrees(self) -> None:
         self.act("touch", None)

@@ -53,6 +53,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                                "Officer {admin}: confirm the citizen tapped «I agree» "
                                "themselves"),
     "consent_confirm": ("Cán bộ xác nhận", "Officer confirms"),
+    "consent_listen": ("🔊 Nghe đọc", "🔊 Listen"),
+    "consent_preparing": ("Đang chuẩn bị…", "Preparing…"),
+    "consent_stop": ("■ Dừng", "■ Stop"),
+    "consent_no_sound": ("Ki-ốt không phát được âm thanh",
+                         "This kiosk cannot play sound"),
     "consent_refused": ("Công dân không đồng ý: không lưu gì.",
                         "The citizen did not agree: nothing stored."),
     "id_title": ("Thông tin công dân", "The citizen's identity"),
