@@ -63,3 +63,30 @@ def test_no_player_on_the_machine_is_said_once(tone_pack: Path, tmp_path: Path) 
     _wait(lambda: speaker.problem is not None)
     assert "no sound player" in speaker.problem
     speaker.close()
+
+
+def test_the_consent_reading_and_an_issued_number_never_play_at_once(tone_pack: Path,
+                                                                       tmp_path: Path) -> None:
+    """Both players take the kiosk's one sound output in turn: a number issued while the
+    consent text is read waits for it (here: for "Dừng"), and is then read as usual."""
+    from kiosk.adapters.consent_voice import PLAYING, ConsentReader
+
+    played = tmp_path / "played"
+    played.mkdir()
+    recording = tmp_path / "data" / "voice" / "consent-vi-v1.wav"
+    recording.parent.mkdir(parents=True)
+    recording.write_bytes(sorted(tone_pack.glob("*.wav"))[0].read_bytes())
+    reader = ConsentReader(VoiceSettings(player="sh -c 'exec sleep 60' {file}"),
+                           tmp_path / "data")
+    speaker = NumberSpeaker(VoiceSettings(pack=str(tone_pack), player=f"cp {{file}} {played}"),
+                            tmp_path / "data")
+    reader.listen("vi", "1", "không dùng: có bản ghi")
+    _wait(lambda: reader.state == PLAYING)
+    speaker.say("A012")
+    time.sleep(1.0)
+    assert speaker.spoken == [] and not list(played.iterdir())  # waits for the consent
+    reader.stop()
+    _wait(lambda: speaker.spoken == ["A012"])
+    assert speaker.problem is None and reader.problem is None
+    speaker.close()
+    reader.close()

@@ -138,7 +138,7 @@ class ConsentStep(Step):
         # Under the text it reads, apart from the answers: no tap on "agree" by mistake.
         under = QHBoxLayout()
         under.setSpacing(12)
-        under.addWidget(self.version, 3)
+        under.addWidget(self.version, 1)
         under.addWidget(self.listen, 2)
         self.first.addLayout(under)
         self.second.addStretch(1)
