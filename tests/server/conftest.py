@@ -47,6 +47,17 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
+    """The app on a SQLite file behind a real server: what the browser tests open."""
+    application = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
+    server = LiveServer(application).start()
+    yield application, server
+    server.stop()
+    application.state.qs.issuer.close()
+    application.state.qs.db.dispose()
+
+
 
 
 @pytest.fixture(scope="module")

@@ -6,27 +6,15 @@ and managers are kept out. Screenshots go to var/screens/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI
-from qs_helpers import PASSWORD, LiveServer, add_user, auth, make_app, new_id
+from qs_helpers import PASSWORD, add_user, auth, new_id
 
 from server.models import User
 
 SCREENS = Path("var/screens")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
-    app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
-    server = LiveServer(app).start()
-    yield app, server
-    server.stop()
-    app.state.qs.db.dispose()
 
 
 def log_in(ctx, url: str, username: str, password: str, target: str):  # type: ignore[no-untyped-def]

@@ -8,28 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI
-from qs_helpers import PASSWORD, LiveServer, add_user, make_app
+from qs_helpers import PASSWORD, add_user
 
 from server.models import AuditLog, Site, SiteDay
 from ticketing.workdays import weekday_name
 
 SCREENS = Path("var/screens")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
-    app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
-    server = LiveServer(app).start()
-    yield app, server
-    server.stop()
-    app.state.qs.db.dispose()
 
 
 def test_admin_sets_working_days_and_closed_days(browser, served) -> None:  # type: ignore[no-untyped-def]

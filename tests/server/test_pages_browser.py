@@ -5,28 +5,16 @@ read the reports. Screenshots go to tests/output/ for a person to look at."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from fastapi import FastAPI
-from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app, new_id
+from qs_helpers import PASSWORD, add_kiosk, add_user, auth, new_id
 
 from tests.support.browser import wait_until
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
-    app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
-    server = LiveServer(app).start()
-    yield app, server
-    server.stop()
-    app.state.qs.db.dispose()
-
-
-def test_counter_board_survey_and_reports(browser, site, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    app, server = site
+def test_counter_board_survey_and_reports(browser, served, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    app, server = served
     token = add_kiosk(app, "Kiosk sảnh")
     add_user(app, "nhanvien", "staff")
     add_user(app, "quanly", "manager")

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 import sqlalchemy as sa
-from fastapi import FastAPI
-from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, make_app
+from qs_helpers import PASSWORD, add_kiosk, add_user
 from test_admin_browser import log_in
 from test_registry import enrolment, face, pull_all, push
 
@@ -22,16 +19,6 @@ from server.models import AuditLog, RegistryAudit, RegistryCitizen, Site
 
 SCREENS = Path("var/screens")
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
-    app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
-    server = LiveServer(app).start()
-    yield app, server
-    server.stop()
-    app.state.qs.issuer.close()
-    app.state.qs.db.dispose()
 
 
 def test_admin_finds_views_exports_and_erases_citizens(browser, served) -> None:  # type: ignore[no-untyped-def]

@@ -5,24 +5,12 @@ wrong dates said on the form. Screenshots go to var/screens/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
-from fastapi import FastAPI
-from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, make_app, new_id
+from qs_helpers import PASSWORD, LiveServer, add_kiosk, add_user, auth, new_id
 
 SCREENS = Path("var/screens")
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[FastAPI, LiveServer]]:
-    app = make_app(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
-    server = LiveServer(app).start()
-    yield app, server
-    server.stop()
-    app.state.qs.db.dispose()
 
 
 def staff_client(server: LiveServer, username: str) -> httpx.Client:
