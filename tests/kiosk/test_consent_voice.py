@@ -81,6 +81,14 @@ def wizard_at_consent(qtbot, ctx: KioskContext, player: str, size=(1920, 1080),
     return window, staff, wizard, reader, desk
 
 
+def listen_to_the_end(qtbot, wizard, reader: ConsentReader, log: Path, plays: int) -> None:  # type: ignore[no-untyped-def]
+    """Tap Listen and wait until the player has been given its ``plays``-th file and the
+    reader is idle again (the player of ``recording_player(keeps_playing=False)`` ends)."""
+    press(qtbot, wizard.consent.listen)
+    qtbot.waitUntil(lambda: len(played(log)) == plays and reader.state == IDLE,
+                    timeout=30_000)
+
+
 def text(key: str, language: str = "vi") -> str:
     return staff_text(key, language)
 
@@ -127,23 +135,17 @@ def test_the_synthesis_is_cached_and_a_new_version_is_built_anew(
     window, staff, wizard, reader, desk = wizard_at_consent(
         qtbot, kiosk, recording_player(log, keeps_playing=False))
     try:
-        press(qtbot, wizard.consent.listen)
-        qtbot.waitUntil(lambda: len(played(log)) == 1 and reader.state == IDLE,
-                        timeout=30_000)
+        listen_to_the_end(qtbot, wizard, reader, log, 1)
         cached = reader.played[-1]
         mtime = cached.stat().st_mtime_ns
         assert reader.syntheses == 1 and cached.is_relative_to(kiosk.data_dir / "voice")
-        press(qtbot, wizard.consent.listen)
-        qtbot.waitUntil(lambda: len(played(log)) == 2 and reader.state == IDLE,
-                        timeout=30_000)
+        listen_to_the_end(qtbot, wizard, reader, log, 2)
         assert reader.syntheses == 1 and reader.played[-1] == cached
         assert cached.stat().st_mtime_ns == mtime
         assert played(log)[0].read_bytes() == played(log)[1].read_bytes()
         # A new consent text version: synthesised anew, the old one's file removed.
         wizard.draft.consent_version = "2099-01"
-        press(qtbot, wizard.consent.listen)
-        qtbot.waitUntil(lambda: len(played(log)) == 3 and reader.state == IDLE,
-                        timeout=30_000)
+        listen_to_the_end(qtbot, wizard, reader, log, 3)
         assert reader.syntheses == 2 and "-v2099-01-" in reader.played[-1].name
         assert not cached.exists()
         assert reader.problem is None
@@ -162,16 +164,12 @@ def test_a_centres_own_recording_is_played_instead(qtbot, kiosk: KioskContext,
     window, staff, wizard, reader, desk = wizard_at_consent(
         qtbot, kiosk, recording_player(log, keeps_playing=False))
     try:
-        press(qtbot, wizard.consent.listen)
-        qtbot.waitUntil(lambda: len(played(log)) == 1 and reader.state == IDLE,
-                        timeout=30_000)
+        listen_to_the_end(qtbot, wizard, reader, log, 1)
         assert played(log)[0].read_bytes() == recording.read_bytes()
         assert reader.syntheses == 0
         # Not a WAV: the synthesised voice is played, the wizard goes on.
         recording.write_bytes(b"not a wav")
-        press(qtbot, wizard.consent.listen)
-        qtbot.waitUntil(lambda: len(played(log)) == 2 and reader.state == IDLE,
-                        timeout=30_000)
+        listen_to_the_end(qtbot, wizard, reader, log, 2)
         assert reader.syntheses == 1 and played(log)[1].read_bytes()[:4] == b"RIFF"
     finally:
         reader.close()
