@@ -30,19 +30,8 @@ from config.recognition import RecognitionSettings  # noqa: E402
 from recognition.engine import FaceEngine  # noqa: E402
 from recognition.images import load_image  # noqa: E402
 from recognition.index import TemplateIndex  # noqa: E402
+from tests.support.face_photos import ENROL  # noqa: E402
 
-TI = "face_recognition/tests/test_images/"
-EX = "face_recognition/examples/"
-#: The enrolment photo of each of face_recognition's people (the Johns: their first crop
-#: that passes the enrolment gate).
-ENROL = {
-    "obama": TI + "obama.jpg",
-    "biden": TI + "biden.jpg",
-    "alex_lacamoire": EX + "knn_examples/train/alex_lacamoire/img1.jpg",
-    "kit_harington": EX + "knn_examples/train/kit_harington/john1.jpeg",
-    "rose_leslie": EX + "knn_examples/train/rose_leslie/img1.jpg",
-    "lin_manuel_miranda": EX + "lin-manuel-miranda.png",
-}
 STRANGERS = ("dlib/examples/faces/", "silent_face/images/sample/")
 IMAGES = (".jpg", ".jpeg", ".png")
 

@@ -13,9 +13,8 @@ from recognition.detect import detect_faces
 from recognition.engine import FaceEngine
 from recognition.index import TemplateIndex
 from recognition.types import Reason
+from tests.support.face_photos import ENROL, EX, TI
 
-TI = "face_recognition/tests/test_images/"
-EX = "face_recognition/examples/"
 Photo = Callable[[str], np.ndarray]
 
 
@@ -55,16 +54,8 @@ def test_same_person_close_and_other_person_far(engine: FaceEngine, photo: Photo
     assert np.linalg.norm(obama - _encoding(engine, photo(TI + "biden.jpg"))) > 0.6
 
 
-# One enrolment photo per person; every other single-face photo of theirs must come back
-# as them, or be refused by the quality gate for the reason a person would see too.
-ENROL = {
-    "obama": TI + "obama.jpg",
-    "biden": TI + "biden.jpg",
-    "alex_lacamoire": EX + "knn_examples/train/alex_lacamoire/img1.jpg",
-    "kit_harington": EX + "knn_examples/train/kit_harington/john1.jpeg",
-    "rose_leslie": EX + "knn_examples/train/rose_leslie/img1.jpg",
-    "lin_manuel_miranda": EX + "lin-manuel-miranda.png",
-}
+# One enrolment photo per person (ENROL); every other single-face photo of theirs must come
+# back as them, or be refused by the quality gate for the reason a person would see too.
 EXPECTED_REFUSALS = {
     TI + "obama_partial_face.jpg": Reason.CUT_OFF,
     TI + "obama_partial_face2.jpg": Reason.CUT_OFF,
