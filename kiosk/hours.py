@@ -77,10 +77,7 @@ def hours_status(services: Iterable[Service], now: datetime) -> HoursStatus:
     local = _local(timed, now)
     calendar = calendar_of(timed)
     usual = {s.code: (str(s.opens_at), str(s.closes_at)) for s in timed}
-    today = [h for o, c in usual.values()
-             if (h := calendar.hours_on(local.date(), o, c)) is not None]
-    opens = min((h[0] for h in today), default=None)
-    closes = max((h[1] for h in today), default=None)
+    opens, closes = calendar.span_on(local.date(), usual.values()) or (None, None)
     open_now = {code for code, (o, c) in usual.items() if calendar.is_open(local, o, c)}
     closure = calendar.closure(local.date())
     if not open_now:

@@ -143,6 +143,16 @@ class WorkCalendar:
             closes = min(closes, self.saturday_closes_at)
         return (opens_at, closes) if opens_at < closes else None
 
+    def span_on(self, day: dt.date, hours: Iterable[tuple[str, str]]
+                ) -> tuple[str, str] | None:
+        """The centre's hours on ``day`` from its services' usual ``hours``: the earliest
+        opening and the latest closing (what the board and the closed screen show); None
+        when no service opens that day."""
+        today = [h for o, c in hours if (h := self.hours_on(day, o, c)) is not None]
+        if not today:
+            return None
+        return min(h[0] for h in today), max(h[1] for h in today)
+
     def is_open(self, at_local: dt.datetime, opens_at: str, closes_at: str) -> bool:
         """Whether a service with these usual hours is open at the local time ``at_local``."""
         hours = self.hours_on(at_local.date(), opens_at, closes_at)

@@ -122,14 +122,13 @@ def site_hours(services: list[Service], site: Site, at_utc: dt.datetime | None =
                 "reopens_text": "", "closed_note": ""}
     at = local_time(site, at_utc)
     calendar = site.calendar
-    today = [h for s in services
-             if (h := calendar.hours_on(at.date(), s.opens_at, s.closes_at)) is not None]
+    today = calendar.span_on(at.date(), [(s.opens_at, s.closes_at) for s in services])
     is_open = any(is_open_now(site, s, at_utc) for s in services)
     again = None if is_open else next_opening(site, services, at_utc)
     closure = calendar.closure(at.date())
     return {
-        "opens_at": min(h[0] for h in today) if today else None,
-        "closes_at": max(h[1] for h in today) if today else None,
+        "opens_at": today[0] if today else None,
+        "closes_at": today[1] if today else None,
         "open": is_open,
         "reopens": again.strftime("%Y-%m-%dT%H:%M") if again else None,
         "reopens_text": (f"Mở cửa lại: {weekday_name(again.date(), 'vi')} {again:%d/%m}, "
