@@ -31,7 +31,14 @@ import wave
 from pathlib import Path
 
 from config.voice import VoiceSettings
-from kiosk.adapters.speech import PLAY_TIMEOUT_S, SOUND_OUTPUT, find_player, tmp_dir
+from kiosk.adapters.speech import (
+    NO_PLAYER,
+    PLAY_TIMEOUT_S,
+    SOUND_OUTPUT,
+    find_player,
+    player_failed,
+    tmp_dir,
+)
 from voice.build import ESPEAK, espeak_version, synthesise
 
 log = logging.getLogger(__name__)
@@ -171,8 +178,7 @@ class ConsentReader:
 
     def _read(self, generation: int, language: str, version: str, text: str) -> None:
         if self._player is None:
-            raise SoundProblem("no sound player (install alsa-utils for aplay, or set "
-                               "voice.player)")
+            raise SoundProblem(NO_PLAYER)
         wav = self.wav_for(language, version, text)
         if not SOUND_OUTPUT.acquire(timeout=PLAY_TIMEOUT_S):
             raise SoundProblem("the sound output stayed busy")
@@ -199,8 +205,7 @@ class ConsentReader:
             if generation != self._generation:
                 return  # stopped: the player was ended on purpose
         if proc.returncode != 0:
-            lines = err.decode(errors="replace").strip().splitlines()
-            raise SoundProblem(f"{argv[0]} failed: {lines[-1] if lines else proc.returncode}")
+            raise SoundProblem(player_failed(argv, proc.returncode, err))
 
     def _end_player(self) -> None:
         """Terminate the running player (under ``_lock``); killed if it lingers."""

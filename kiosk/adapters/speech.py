@@ -44,6 +44,16 @@ def find_player(configured: str) -> list[str] | None:
     return None
 
 
+#: why a kiosk without a player program is silent
+NO_PLAYER = "no sound player (install alsa-utils for aplay, or set voice.player)"
+
+
+def player_failed(argv: list[str], returncode: int | None, stderr: bytes) -> str:
+    """One line on a player that exited with an error: its name and its last words."""
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return f"{argv[0]} failed: {lines[-1] if lines else returncode}"
+
+
 def tmp_dir(data_dir: Path) -> Path:
     """``<data dir>/tmp``, made when missing: where sound files wait for the player."""
     path = Path(data_dir) / "tmp"
@@ -96,8 +106,7 @@ class NumberSpeaker:
 
     def _speak(self, number: str) -> None:
         if self._player is None:
-            self._silent("no sound player (install alsa-utils for aplay, or set "
-                         "voice.player)")
+            self._silent(NO_PLAYER)
             return
         if self._pack is None:
             self._pack = open_pack(self.settings, self.data_dir)
@@ -113,8 +122,7 @@ class NumberSpeaker:
                 done = subprocess.run(argv, capture_output=True, timeout=PLAY_TIMEOUT_S,
                                       check=False)
         if done.returncode != 0:
-            err = done.stderr.decode(errors="replace").strip().splitlines()
-            self._silent(f"{argv[0]} failed: {err[-1] if err else done.returncode}")
+            self._silent(player_failed(argv, done.returncode, done.stderr))
             return
         self.problem = None
         self.spoken.append(number)
