@@ -163,8 +163,7 @@ def read_catalogue(path: str | Path) -> Catalogue:
 
 def set_calendar(session: Session, site: Site, calendar: WorkCalendar) -> None:
     """Make ``calendar`` the site's: its working week, Saturday closing and listed days."""
-    site.working_days = "".join(str(d) for d in sorted(calendar.working_days))
-    site.saturday_closes_at = calendar.saturday_closes_at
+    site.set_working_week(calendar.working_days, calendar.saturday_closes_at)
     site.days.clear()
     session.flush()  # the old rows go before the new ones (one row per site and day)
     site.days.extend([SiteDay(day=d.day, open=False, note=d.note) for d in calendar.closed_days]

@@ -68,6 +68,11 @@ class Site(Base):
             tuple(DayNote(d.day, d.note) for d in self.days if not d.open),
             tuple(DayNote(d.day, d.note) for d in self.days if d.open))
 
+    def set_working_week(self, days: frozenset[int], saturday_closes_at: str | None) -> None:
+        """Store the working weekdays (ISO, as ``"12345"``) and the Saturday closing time."""
+        self.working_days = "".join(str(d) for d in sorted(days))
+        self.saturday_closes_at = saturday_closes_at
+
 
 class SiteDay(Base):
     """A dated exception to a site's working week: a closed day (public holiday, Tết, a

@@ -590,7 +590,7 @@ def hours_page(request: Request) -> HTMLResponse:
         for site in _sites(s, user):
             today = local_day(site)
             sites.append({
-                "site": site, "working": {int(c) for c in site.working_days if c.isdigit()},
+                "site": site, "working": site.calendar.working_days,
                 "days": [{"id": d.id, "day": d.day.strftime("%d/%m/%Y"),
                           "weekday": f"{weekday_name(d.day)} / {weekday_name(d.day, 'en')}",
                           "open": d.open, "note": d.note}
@@ -619,8 +619,7 @@ def hours_week(request: Request, site_id: int, csrf: Annotated[str, Form(max_len
         if saturday is not None and not re.match(HHMM, saturday):
             raise _bad_input(f"Giờ đóng thứ Bảy không hợp lệ / Saturday closing is not "
                              f"HH:MM: {saturday[:10]!r}")
-        site.working_days = "".join(str(d) for d in sorted(days))
-        site.saturday_closes_at = saturday
+        site.set_working_week(days, saturday)
         detail = f"working days {site.working_days}, Saturday until {saturday or 'closing'}"
         audit(s, admin, "site_hours", site_id=site.id, detail=detail)
         return "info", f"Đã lưu ngày làm việc của {site.code} / Working days saved"
